@@ -1,0 +1,280 @@
+//! Disjunctive Chaum–Pedersen proof that a ciphertext encrypts one of a
+//! public set of values (spec/crypto.md §6.1).
+//!
+//! Used for every selection (values `{0, 1}`) and for each question's sum
+//! (values `{min, …, max}`). For a ciphertext `(α, β)` under key `K` and
+//! allowed values `m_0 … m_{k−1}`, the prover shows that for some `j`,
+//! `log_G α = log_K (β − m_j·G)`, without revealing which.
+//!
+//! Proof: per branch `j`, commitments `a_j, b_j`, challenge `c_j` and
+//! response `z_j`, with `Σ c_j = c = H(transcript)` and, for every `j`:
+//!
+//! ```text
+//! z_j·G = a_j + c_j·α
+//! z_j·K = b_j + c_j·(β − m_j·G)
+//! ```
+//!
+//! Prover speed: the prover knows `r`, so the simulated branches' commitments
+//! `a_j = w_j·G` and `b_j = w_j·K − c_j·(m − m_j)·G` (with `z_j = w_j + c_j·r`)
+//! need fixed-base multiplications only, and the real branch has the same
+//! shape with `(m − m_j) = 0`. All branches are computed the same way, with
+//! constant-time selection on the secret index.
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::Identity;
+use merlin::Transcript;
+use rand_core::CryptoRngCore;
+use serde::{Deserialize, Serialize};
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeLess};
+
+use crate::context::BallotContext;
+use crate::elgamal::{half, mul_base, Ciphertext, EncryptionNonce, PublicKey};
+use crate::encoding::{scalar_hex, Point};
+use crate::error::{BatchError, ProofError, ProverError};
+use crate::proofs::batch::{self, Equations, TranscriptWeights, Weights};
+use crate::secret::{random_scalar, SecretScalar};
+use crate::transcript::{field, protocol, TranscriptProtocol};
+
+/// Largest number of allowed values in one statement.
+pub const MAX_VALUES: usize = 1024;
+
+/// What a disjunctive proof proves: `ciphertext` encrypts one of `values`
+/// under `key`, in the ballot context `context`.
+#[derive(Clone, Copy, Debug)]
+pub struct DisjunctiveStatement<'a> {
+    /// Election, voter and position the proof is bound to.
+    pub context: &'a BallotContext,
+    /// The election key `K`.
+    pub key: &'a PublicKey,
+    /// The ciphertext `(α, β)`.
+    pub ciphertext: &'a Ciphertext,
+    /// The allowed plaintexts `m_0 … m_{k−1}`, in this order.
+    pub values: &'a [u64],
+}
+
+/// One branch of a disjunctive proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branch {
+    /// `a_j`.
+    pub a: Point,
+    /// `b_j`.
+    pub b: Point,
+    /// `c_j`.
+    #[serde(with = "scalar_hex")]
+    pub c: Scalar,
+    /// `z_j`.
+    #[serde(with = "scalar_hex")]
+    pub z: Scalar,
+}
+
+/// A disjunctive Chaum–Pedersen proof: one branch per allowed value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisjunctiveProof {
+    /// Branch `j` belongs to `values[j]`.
+    pub branches: Vec<Branch>,
+}
+
+impl DisjunctiveStatement<'_> {
+    fn check_shape(&self) -> Result<(), ProverError> {
+        match self.values.len() {
+            0 => Err(ProverError::InvalidStatement("no allowed values")),
+            n if n > MAX_VALUES => Err(ProverError::InvalidStatement("too many allowed values")),
+            _ => Ok(()),
+        }
+    }
+
+    /// The transcript up to (not including) the commitments.
+    fn transcript(&self) -> Transcript {
+        let mut t = Transcript::new(protocol::DISJUNCTIVE);
+        t.append_ballot_context(self.context);
+        t.append_point(field::GENERATOR, &Point::GENERATOR);
+        t.append_point(field::ELECTION_KEY, self.key.point());
+        t.append_point(field::ALPHA, &self.ciphertext.alpha);
+        t.append_point(field::BETA, &self.ciphertext.beta);
+        t.append_u64(field::VALUE_COUNT, self.values.len() as u64);
+        for value in self.values {
+            t.append_u64(field::VALUE, *value);
+        }
+        t
+    }
+}
+
+impl DisjunctiveProof {
+    /// Proves that `statement.ciphertext = Enc(plaintext; nonce)` with
+    /// `plaintext` among `statement.values`.
+    ///
+    /// Runs in time independent of which value `plaintext` is. The caller
+    /// must pass the true plaintext and nonce; a false witness yields a
+    /// proof that does not verify.
+    pub fn prove_with_rng<R: CryptoRngCore + ?Sized>(
+        statement: &DisjunctiveStatement<'_>,
+        plaintext: u64,
+        nonce: &EncryptionNonce,
+        rng: &mut R,
+    ) -> Result<Self, ProverError> {
+        statement.check_shape()?;
+        let values = statement.values;
+        let k = values.len();
+
+        // The real branch ι, found without branching on the secret.
+        let mut real = 0u64;
+        let mut found = Choice::from(0);
+        for (j, value) in values.iter().enumerate() {
+            let is_real = value.ct_eq(&plaintext);
+            real.conditional_assign(&(j as u64), is_real);
+            found |= is_real;
+        }
+        if !bool::from(found) {
+            return Err(ProverError::ValueNotAllowed);
+        }
+        let m = Scalar::from(plaintext);
+        let r = nonce.0.expose();
+
+        // w_j for every branch; c_j for every branch (the real one is replaced below).
+        let w: Vec<SecretScalar> = (0..k).map(|_| SecretScalar::random(rng)).collect();
+        let mut c: Vec<Scalar> = (0..k).map(|_| random_scalar(rng)).collect();
+
+        // d_j = −c_j·(m − m_j) is zero on the real branch; the k−1 simulated
+        // ones are packed into slots so that only k−1 multiplications happen.
+        let half = half();
+        let d_half: Vec<Scalar> = (0..k)
+            .map(|j| -c[j] * (m - Scalar::from(values[j])) * half)
+            .collect();
+        let slots: Vec<RistrettoPoint> = (0..k.saturating_sub(1))
+            .map(|s| {
+                let after_real = !(s as u64).ct_lt(&real);
+                mul_base(&Scalar::conditional_select(
+                    &d_half[s],
+                    &d_half[s + 1],
+                    after_real,
+                ))
+            })
+            .collect();
+
+        let mut halves = Vec::with_capacity(2 * k);
+        for j in 0..k {
+            let w_half = w[j].expose() * half;
+            let j64 = j as u64;
+            let mut d_term = RistrettoPoint::identity();
+            if j + 1 < k {
+                d_term.conditional_assign(&slots[j], j64.ct_lt(&real));
+            }
+            if j > 0 {
+                d_term.conditional_assign(&slots[j - 1], real.ct_lt(&j64));
+            }
+            halves.push(mul_base(&w_half));
+            halves.push(statement.key.mul(&w_half) + d_term);
+        }
+        let commitments = Point::from_halves(&halves);
+
+        let mut transcript = statement.transcript();
+        for pair in commitments.chunks_exact(2) {
+            transcript.append_point(field::COMMITMENT_A, &pair[0]);
+            transcript.append_point(field::COMMITMENT_B, &pair[1]);
+        }
+        let challenge = transcript.challenge_scalar(field::CHALLENGE);
+
+        // c_ι = c − Σ_{j≠ι} c_j.
+        let mut simulated_sum = Scalar::ZERO;
+        for (j, c_j) in c.iter().enumerate() {
+            simulated_sum +=
+                Scalar::conditional_select(c_j, &Scalar::ZERO, (j as u64).ct_eq(&real));
+        }
+        let real_challenge = challenge - simulated_sum;
+        for (j, c_j) in c.iter_mut().enumerate() {
+            c_j.conditional_assign(&real_challenge, (j as u64).ct_eq(&real));
+        }
+
+        let branches = commitments
+            .chunks_exact(2)
+            .zip(c.iter().zip(w.iter()))
+            .map(|(pair, (c_j, w_j))| Branch {
+                a: pair[0],
+                b: pair[1],
+                c: *c_j,
+                z: w_j.expose() + c_j * r,
+            })
+            .collect();
+        Ok(DisjunctiveProof { branches })
+    }
+
+    /// Recomputes the Fiat–Shamir challenge; returns it with the transcript
+    /// (which then serves to derive single-proof verifier weights).
+    fn challenge(&self, statement: &DisjunctiveStatement<'_>) -> (Scalar, Transcript) {
+        let mut transcript = statement.transcript();
+        for branch in &self.branches {
+            transcript.append_point(field::COMMITMENT_A, &branch.a);
+            transcript.append_point(field::COMMITMENT_B, &branch.b);
+        }
+        let challenge = transcript.challenge_scalar(field::CHALLENGE);
+        (challenge, transcript)
+    }
+
+    /// Adds this proof's equations, weighted. Returns false for a structural
+    /// fault (wrong branch count, challenges that do not add up to `c`).
+    fn add_equations(
+        &self,
+        statement: &DisjunctiveStatement<'_>,
+        challenge: &Scalar,
+        eq: &mut Equations,
+        weights: &mut dyn Weights,
+    ) -> bool {
+        if self.branches.len() != statement.values.len() || statement.check_shape().is_err() {
+            return false;
+        }
+        let sum: Scalar = self.branches.iter().map(|b| b.c).sum();
+        if sum != *challenge {
+            return false;
+        }
+        // Σ_j ρ_j(z_j·G − a_j − c_j·α) + σ_j(z_j·K − b_j − c_j·β + c_j·m_j·G) = 0
+        let (mut g, mut k, mut alpha, mut beta) =
+            (Scalar::ZERO, Scalar::ZERO, Scalar::ZERO, Scalar::ZERO);
+        for (branch, value) in self.branches.iter().zip(statement.values) {
+            let rho = weights.next_weight();
+            let sigma = weights.next_weight();
+            let sigma_c = sigma * branch.c;
+            g += rho * branch.z + sigma_c * Scalar::from(*value);
+            k += sigma * branch.z;
+            alpha -= rho * branch.c;
+            beta -= sigma_c;
+            eq.add(-rho, &branch.a);
+            eq.add(-sigma, &branch.b);
+        }
+        eq.add_generator(g);
+        eq.add_shared(statement.key.point(), k);
+        eq.add(alpha, &statement.ciphertext.alpha);
+        eq.add(beta, &statement.ciphertext.beta);
+        true
+    }
+
+    /// Verifies the proof against its statement.
+    pub fn verify(&self, statement: &DisjunctiveStatement<'_>) -> Result<(), ProofError> {
+        let (challenge, transcript) = self.challenge(statement);
+        let responses: Vec<&Scalar> = self.branches.iter().flat_map(|b| [&b.c, &b.z]).collect();
+        let mut weights = TranscriptWeights::new(transcript, &responses);
+        let mut eq = Equations::with_capacity(4 * self.branches.len() + 2);
+        if self.add_equations(statement, &challenge, &mut eq, &mut weights) && eq.hold() {
+            Ok(())
+        } else {
+            Err(ProofError)
+        }
+    }
+
+    /// Verifies many proofs at once; on failure, names every bad one.
+    pub fn verify_batch<R: CryptoRngCore + ?Sized>(
+        items: &[(DisjunctiveStatement<'_>, &DisjunctiveProof)],
+        rng: &mut R,
+    ) -> Result<(), BatchError> {
+        batch::verify_batch(
+            items,
+            6,
+            rng,
+            |(statement, proof), eq, weights| {
+                let (challenge, _) = proof.challenge(statement);
+                proof.add_equations(statement, &challenge, eq, weights)
+            },
+            |(statement, proof)| proof.verify(statement).is_ok(),
+        )
+    }
+}
