@@ -57,6 +57,8 @@ pub mod field {
     pub const GENERATOR: &[u8] = b"G";
     /// The election public key `K`.
     pub const ELECTION_KEY: &[u8] = b"K";
+    /// Number of ciphertexts in a statement, as merlin `append_u64`.
+    pub const CIPHERTEXT_COUNT: &[u8] = b"ciphertext-count";
     /// First ciphertext component `α = r·G`.
     pub const ALPHA: &[u8] = b"alpha";
     /// Second ciphertext component `β = m·G + r·K`.

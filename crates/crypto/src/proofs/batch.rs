@@ -101,6 +101,12 @@ impl Equations {
         self.points.push(*p.point());
     }
 
+    /// Adds `s·P` for a point without an encoding at hand.
+    pub(crate) fn add_point(&mut self, s: Scalar, p: RistrettoPoint) {
+        self.scalars.push(s);
+        self.points.push(p);
+    }
+
     /// True when the weighted sum is the identity.
     pub(crate) fn hold(self) -> bool {
         let Equations {

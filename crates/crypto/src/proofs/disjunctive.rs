@@ -2,7 +2,11 @@
 //! public set of values (spec/crypto.md §6.1).
 //!
 //! Used for every selection (values `{0, 1}`) and for each question's sum
-//! (values `{min, …, max}`). For a ciphertext `(α, β)` under key `K` and
+//! (values `{min, …, max}`). The statement names a list of ciphertexts and
+//! is about their homomorphic sum `(α, β) = (Σ α_o, Σ β_o)`: one ciphertext
+//! for a selection, all of a question's options for its sum. The transcript
+//! absorbs the listed encodings, so a verifier never compresses the sum.
+//! For `(α, β)` under key `K` and
 //! allowed values `m_0 … m_{k−1}`, the prover shows that for some `j`,
 //! `log_G α = log_K (β − m_j·G)`, without revealing which.
 //!
@@ -39,16 +43,19 @@ use crate::transcript::{field, protocol, TranscriptProtocol};
 /// Largest number of allowed values in one statement.
 pub const MAX_VALUES: usize = 1024;
 
-/// What a disjunctive proof proves: `ciphertext` encrypts one of `values`
-/// under `key`, in the ballot context `context`.
+/// Largest number of ciphertexts summed in one statement.
+pub const MAX_CIPHERTEXTS: usize = 1024;
+
+/// What a disjunctive proof proves: the sum of `ciphertexts` encrypts one
+/// of `values` under `key`, in the ballot context `context`.
 #[derive(Clone, Copy, Debug)]
 pub struct DisjunctiveStatement<'a> {
     /// Election, voter and position the proof is bound to.
     pub context: &'a BallotContext,
     /// The election key `K`.
     pub key: &'a PublicKey,
-    /// The ciphertext `(α, β)`.
-    pub ciphertext: &'a Ciphertext,
+    /// The ciphertexts whose sum `(α, β)` is proved (at least one).
+    pub ciphertexts: &'a [Ciphertext],
     /// The allowed plaintexts `m_0 … m_{k−1}`, in this order.
     pub values: &'a [u64],
 }
@@ -77,10 +84,26 @@ pub struct DisjunctiveProof {
 
 impl DisjunctiveStatement<'_> {
     fn check_shape(&self) -> Result<(), ProverError> {
+        if self.ciphertexts.is_empty() {
+            return Err(ProverError::InvalidStatement("no ciphertexts"));
+        }
+        if self.ciphertexts.len() > MAX_CIPHERTEXTS {
+            return Err(ProverError::InvalidStatement("too many ciphertexts"));
+        }
         match self.values.len() {
             0 => Err(ProverError::InvalidStatement("no allowed values")),
             n if n > MAX_VALUES => Err(ProverError::InvalidStatement("too many allowed values")),
             _ => Ok(()),
+        }
+    }
+
+    /// `(Σ α_o, Σ β_o)` as points (no compression).
+    fn sum(&self) -> (RistrettoPoint, RistrettoPoint) {
+        match self.ciphertexts {
+            [one] => (*one.alpha.point(), *one.beta.point()),
+            many => many.iter().fold((RistrettoPoint::identity(), RistrettoPoint::identity()), |(a, b), c| {
+                (a + c.alpha.point(), b + c.beta.point())
+            }),
         }
     }
 
@@ -90,8 +113,11 @@ impl DisjunctiveStatement<'_> {
         t.append_ballot_context(self.context);
         t.append_point(field::GENERATOR, &Point::GENERATOR);
         t.append_point(field::ELECTION_KEY, self.key.point());
-        t.append_point(field::ALPHA, &self.ciphertext.alpha);
-        t.append_point(field::BETA, &self.ciphertext.beta);
+        t.append_u64(field::CIPHERTEXT_COUNT, self.ciphertexts.len() as u64);
+        for ciphertext in self.ciphertexts {
+            t.append_point(field::ALPHA, &ciphertext.alpha);
+            t.append_point(field::BETA, &ciphertext.beta);
+        }
         t.append_u64(field::VALUE_COUNT, self.values.len() as u64);
         for value in self.values {
             t.append_u64(field::VALUE, *value);
@@ -101,8 +127,9 @@ impl DisjunctiveStatement<'_> {
 }
 
 impl DisjunctiveProof {
-    /// Proves that `statement.ciphertext = Enc(plaintext; nonce)` with
-    /// `plaintext` among `statement.values`.
+    /// Proves that the sum of `statement.ciphertexts` is
+    /// `Enc(plaintext; nonce)` with `plaintext` among `statement.values`
+    /// (for a sum, `nonce` is the sum of the nonces: [`EncryptionNonce::sum`]).
     ///
     /// Runs in time independent of which value `plaintext` is. The caller
     /// must pass the true plaintext and nonce; a false witness yields a
@@ -243,8 +270,10 @@ impl DisjunctiveProof {
         }
         eq.add_generator(g);
         eq.add_shared(statement.key.point(), k);
-        eq.add(alpha, &statement.ciphertext.alpha);
-        eq.add(beta, &statement.ciphertext.beta);
+        // Adding points is cheap; only their encodings enter the transcript.
+        let (sum_alpha, sum_beta) = statement.sum();
+        eq.add_point(alpha, sum_alpha);
+        eq.add_point(beta, sum_beta);
         true
     }
 

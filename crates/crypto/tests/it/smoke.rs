@@ -18,7 +18,7 @@ fn bit_proof_roundtrip() {
         let st = DisjunctiveStatement {
             context: &ctx,
             key: pk,
-            ciphertext: &ct,
+            ciphertexts: std::slice::from_ref(&ct),
             values: &[0, 1],
         };
         let proof = DisjunctiveProof::prove_with_rng(&st, bit, &nonce, &mut rng).unwrap();
