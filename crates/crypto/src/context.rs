@@ -87,6 +87,12 @@ impl BallotPosition {
         }
     }
 
+    /// False for `option = Some(0xffffffff)`, whose encoding would collide
+    /// with the sum's; proofs at such a position are rejected.
+    pub fn is_valid(&self) -> bool {
+        self.option != Some(Self::SUM_SLOT)
+    }
+
     /// `LE32(question) || LE32(option)`, with `0xffffffff` for the sum.
     pub fn to_bytes(&self) -> [u8; 8] {
         let mut out = [0u8; 8];

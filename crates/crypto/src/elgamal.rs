@@ -280,6 +280,12 @@ impl CiphertextSum {
         self.beta += ciphertext.beta.point();
     }
 
+    /// Subtracts one ciphertext (a ballot superseded by a revote).
+    pub fn subtract(&mut self, ciphertext: &Ciphertext) {
+        self.alpha -= ciphertext.alpha.point();
+        self.beta -= ciphertext.beta.point();
+    }
+
     /// Adds another partial sum.
     pub fn merge(&mut self, other: &CiphertextSum) {
         self.alpha += other.alpha;

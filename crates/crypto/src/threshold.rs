@@ -27,9 +27,31 @@ use crate::secret::SecretScalar;
 pub const MAX_TRUSTEES: u32 = 255;
 
 /// A trustee's index `i ∈ 1..=n`, the point at which its share is evaluated.
+/// Decoding rejects 0 and values above 255; the bound `n` is checked
+/// wherever the parameters are known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "u32", into = "u32")]
 pub struct TrusteeIndex(u32);
+
+impl TryFrom<u32> for TrusteeIndex {
+    type Error = ThresholdError;
+    fn try_from(index: u32) -> Result<Self, ThresholdError> {
+        if index == 0 || index > MAX_TRUSTEES {
+            Err(ThresholdError::IndexOutOfRange {
+                index,
+                n: MAX_TRUSTEES,
+            })
+        } else {
+            Ok(TrusteeIndex(index))
+        }
+    }
+}
+
+impl From<TrusteeIndex> for u32 {
+    fn from(index: TrusteeIndex) -> u32 {
+        index.0
+    }
+}
 
 impl TrusteeIndex {
     /// Checks `1 ≤ index ≤ n`.
@@ -56,7 +78,7 @@ impl TrusteeIndex {
 
     /// Position in 0-based arrays ordered by index.
     pub(crate) fn slot(self) -> usize {
-        (self.0 - 1) as usize
+        self.0.saturating_sub(1) as usize
     }
 
     /// Constructor for indices already known to be in range.

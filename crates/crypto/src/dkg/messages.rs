@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::Fingerprint;
 use crate::encoding::{bytes_hex, Point};
 use crate::error::ThresholdError;
+use crate::proofs::batch::TranscriptRng;
 use crate::proofs::possession::{PossessionClaim, PossessionProof, PossessionStatement};
 use crate::proofs::sigma::{ChaumPedersenProof, DleqStatement};
 use crate::secret::SecretScalar;
@@ -97,18 +98,31 @@ impl DealerMessage {
         if self.commitments.iter().any(Point::is_identity) {
             return Err(malformed("identity coefficient commitment"));
         }
-        for (k, (commitment, proof)) in self.commitments.iter().zip(&self.proofs).enumerate() {
-            let statement = PossessionStatement {
-                fingerprint,
-                claim: PossessionClaim::Coefficient {
+        let statements: Vec<(PossessionStatement<'_>, &PossessionProof)> = self
+            .commitments
+            .iter()
+            .zip(&self.proofs)
+            .enumerate()
+            .map(|(k, (commitment, proof))| {
+                let claim = PossessionClaim::Coefficient {
                     dealer,
                     index: k as u32,
-                },
-                point: commitment,
-            };
-            if proof.verify(&statement).is_err() {
-                return Err(malformed("invalid proof of possession"));
-            }
+                };
+                (
+                    PossessionStatement {
+                        fingerprint,
+                        claim,
+                        point: commitment,
+                    },
+                    proof,
+                )
+            })
+            .collect();
+        // Batch weights need only be unpredictable before the message is
+        // fixed, so they are derived from the message itself.
+        if PossessionProof::verify_batch(&statements, &mut message_rng(fingerprint, self)).is_err()
+        {
+            return Err(malformed("invalid proof of possession"));
         }
         let expected: Vec<TrusteeIndex> = params.indices().filter(|j| *j != dealer).collect();
         let recipients: Vec<TrusteeIndex> = self.shares.iter().map(|s| s.recipient).collect();
@@ -122,6 +136,20 @@ impl DealerMessage {
         }
         Ok(())
     }
+}
+
+/// A deterministic RNG seeded by a hash of the whole dealing (for batch
+/// weights, which must only be unpredictable before the message is fixed).
+fn message_rng(fingerprint: &Fingerprint, message: &DealerMessage) -> TranscriptRng {
+    let mut t = Transcript::new(protocol::VERIFIER_WEIGHTS);
+    t.append_fingerprint(fingerprint);
+    t.append_u64(field::DEALER, u64::from(message.dealer.get()));
+    for (c, p) in message.commitments.iter().zip(&message.proofs) {
+        t.append_point(field::COEFFICIENT, c);
+        t.append_point(field::COMMITMENT_A, &p.0.a);
+        t.append_scalar(field::RESPONSE, &p.0.z);
+    }
+    TranscriptRng::new(t)
 }
 
 /// The transcript of a complaint proof.

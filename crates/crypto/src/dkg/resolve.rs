@@ -114,6 +114,14 @@ pub fn resolve(
             found: roster.len(),
         });
     }
+    for (slot, key) in roster.iter().enumerate() {
+        if key.is_identity() || roster[..slot].contains(key) {
+            return Err(ThresholdError::MalformedMessage {
+                dealer: slot as u32 + 1,
+                reason: "roster key is the identity or repeats another trustee's key",
+            });
+        }
+    }
     let dealing_slots = by_slot(params, dealings, |m| m.dealer)?;
     let complaint_slots = by_slot(params, complaints, |m| m.complainer)?;
 

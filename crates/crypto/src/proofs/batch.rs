@@ -41,7 +41,11 @@ impl<R: CryptoRngCore + ?Sized> Weights for RngWeights<'_, R> {
 /// Deterministic weights for checking a single proof, derived from a
 /// transcript that has absorbed the whole proof (commitments and
 /// responses), so a prover cannot choose responses after seeing them.
-pub(crate) struct TranscriptWeights(Transcript);
+/// The first weight is 1, so no weight choice can erase every equation.
+pub(crate) struct TranscriptWeights {
+    transcript: Transcript,
+    first: bool,
+}
 
 impl TranscriptWeights {
     /// Starts from a transcript of the complete statement and proof.
@@ -50,17 +54,51 @@ impl TranscriptWeights {
         for response in responses {
             transcript.append_scalar(field::RESPONSE, response);
         }
-        TranscriptWeights(transcript)
+        TranscriptWeights {
+            transcript,
+            first: true,
+        }
     }
 }
 
 impl Weights for TranscriptWeights {
     fn next_weight(&mut self) -> Scalar {
+        if core::mem::take(&mut self.first) {
+            return Scalar::ONE;
+        }
         let mut bytes = [0u8; 16];
-        self.0.challenge_bytes(field::WEIGHTS, &mut bytes);
+        self.transcript.challenge_bytes(field::WEIGHTS, &mut bytes);
         Scalar::from(u128::from_le_bytes(bytes))
     }
 }
+
+/// An RNG that squeezes a transcript: deterministic batch weights for a
+/// message that is already fixed (the weights depend on all of it).
+pub(crate) struct TranscriptRng(Transcript);
+
+impl TranscriptRng {
+    pub(crate) fn new(transcript: Transcript) -> Self {
+        TranscriptRng(transcript)
+    }
+}
+
+impl rand_core::RngCore for TranscriptRng {
+    fn next_u32(&mut self) -> u32 {
+        rand_core::impls::next_u32_via_fill(self)
+    }
+    fn next_u64(&mut self) -> u64 {
+        rand_core::impls::next_u64_via_fill(self)
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        self.0.challenge_bytes(field::WEIGHTS, dest);
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rand_core::CryptoRng for TranscriptRng {}
 
 /// A weighted sum of group equations, checked at the end in one go.
 #[derive(Default)]

@@ -84,6 +84,11 @@ pub struct DisjunctiveProof {
 
 impl DisjunctiveStatement<'_> {
     fn check_shape(&self) -> Result<(), ProverError> {
+        if !self.context.position.is_valid() {
+            return Err(ProverError::InvalidStatement(
+                "option index 0xffffffff is reserved for the sum",
+            ));
+        }
         if self.ciphertexts.is_empty() {
             return Err(ProverError::InvalidStatement("no ciphertexts"));
         }
@@ -101,9 +106,10 @@ impl DisjunctiveStatement<'_> {
     fn sum(&self) -> (RistrettoPoint, RistrettoPoint) {
         match self.ciphertexts {
             [one] => (*one.alpha.point(), *one.beta.point()),
-            many => many.iter().fold((RistrettoPoint::identity(), RistrettoPoint::identity()), |(a, b), c| {
-                (a + c.alpha.point(), b + c.beta.point())
-            }),
+            many => many.iter().fold(
+                (RistrettoPoint::identity(), RistrettoPoint::identity()),
+                |(a, b), c| (a + c.alpha.point(), b + c.beta.point()),
+            ),
         }
     }
 

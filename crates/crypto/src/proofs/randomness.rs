@@ -80,6 +80,9 @@ impl RandomnessProof {
             2,
             rng,
             |(statement, proof), eq, weights| {
+                if !statement.context.position.is_valid() {
+                    return false;
+                }
                 let (c, _) = proof.0.challenge(statement.transcript());
                 proof
                     .0
