@@ -1,0 +1,151 @@
+//! The `psephos` command.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use psephos::simulate::{run, SimulationConfig, SimulationReport};
+
+#[derive(Parser)]
+#[command(name = "psephos", version, about = "Verifiable online voting for member organisations")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a complete election in one process and write its record.
+    Simulate(SimulateArgs),
+}
+
+#[derive(clap::Args)]
+struct SimulateArgs {
+    /// Number of voters.
+    #[arg(long, default_value_t = 1000)]
+    voters: usize,
+    /// Referendum questions (yes/no proposals) every voter answers.
+    #[arg(long, default_value_t = 17)]
+    questions: usize,
+    /// Candidates in each region's delegate election (choose 1); 0 for none.
+    #[arg(long, default_value_t = 12)]
+    candidates: usize,
+    /// Number of trustees.
+    #[arg(long, default_value_t = 5)]
+    trustees: u32,
+    /// Trustees needed to decrypt.
+    #[arg(long, default_value_t = 3)]
+    threshold: u32,
+    /// Trustees absent at decryption.
+    #[arg(long, default_value_t = 2)]
+    absent: u32,
+    /// A trustee who deals a bad share in the key ceremony (and is disqualified).
+    #[arg(long)]
+    cheating_dealer: Option<u32>,
+    /// Percentage of voters who change their vote.
+    #[arg(long, default_value_t = 10)]
+    revote_percent: u32,
+    /// Percentage of voters who audit a ballot before casting.
+    #[arg(long, default_value_t = 5)]
+    audit_percent: u32,
+    /// Seed of the simulation's randomness (simulations only; real elections never seed).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where to write the election record.
+    #[arg(long, short, default_value = "election-record.jsonl")]
+    output: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Simulate(args) => simulate(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("psephos: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
+    let config = SimulationConfig {
+        voters: args.voters,
+        proposals: args.questions,
+        candidates: args.candidates,
+        trustees: args.trustees,
+        threshold: args.threshold,
+        absent: args.absent,
+        cheating_dealer: args.cheating_dealer,
+        revote_percent: args.revote_percent,
+        audit_percent: args.audit_percent,
+        seed: args.seed,
+        output: args.output.clone(),
+        progress: !args.quiet && !args.json && std::io::stderr().is_terminal(),
+    };
+    let report = run(&config).context("simulation failed")?;
+    if args.json {
+        let json = serde_json::json!({
+            "record": args.output,
+            "leaves": report.leaves,
+            "record_bytes": report.record_bytes,
+            "ballots_cast": report.ballots_cast,
+            "revotes": report.revotes,
+            "audits": report.audits,
+            "disqualified": report.disqualified,
+            "timings_ms": report.timings.iter().map(|(k, d)| (k.to_string(), d.as_millis() as u64)).collect::<std::collections::BTreeMap<_, _>>(),
+            "result": report.result,
+        });
+        println!("{}", serde_json::to_string_pretty(&json)?);
+    } else {
+        print_report(&report, &args.output);
+    }
+    Ok(())
+}
+
+fn print_report(report: &SimulationReport, output: &std::path::Path) {
+    let m = &report.manifest;
+    println!("{} — {}", m.organisation, m.title);
+    println!(
+        "{} ballots cast ({} revotes), {} audited and spoiled; trustees decrypting: {:?}",
+        report.ballots_cast,
+        report.revotes,
+        report.audits,
+        report.decrypted_by.iter().map(|i| i.get()).collect::<Vec<_>>()
+    );
+    for d in &report.disqualified {
+        println!("trustee {} disqualified in the key ceremony: {:?}", d.trustee, d.why);
+    }
+    println!();
+    println!("{:<28} {:>9}  counts", "question", "ballots");
+    for total in &report.result.overall {
+        let labels: Vec<String> = m
+            .question(&total.question)
+            .map(|q| q.option_ids().iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default();
+        let counts: Vec<String> = labels.iter().zip(&total.counts).map(|(l, c)| format!("{l} {c}")).collect();
+        println!("{:<28} {:>9}  {}", total.question, total.ballots, counts.join(", "));
+    }
+    println!();
+    for (phase, time) in &report.timings {
+        println!("{phase:<14} {:>8.2} s", time.as_secs_f64());
+    }
+    println!(
+        "record: {} ({} leaves, {:.1} MB, {:.1} KB per ballot)",
+        output.display(),
+        report.leaves,
+        report.record_bytes as f64 / 1e6,
+        report.record_bytes as f64 / 1e3 / report.ballots_cast.max(1) as f64
+    );
+    println!("verify it with: psephos-verify {}", output.display());
+}
