@@ -22,6 +22,7 @@ pub mod common;
 pub mod json;
 pub mod kdf;
 pub mod scenarios;
+pub mod transcript;
 
 /// Files in `spec/vectors/` that are not generated (vendored from elsewhere,
 /// or documentation); `check` leaves them alone.

@@ -19,7 +19,9 @@ use crate::common::{ensure, fingerprint, mul_g, params, plus_g, rng, scalar_hex}
 use crate::json::{hex_value, Obj};
 use crate::kdf::{self, Route};
 use crate::scenarios::file;
+use crate::transcript::Log;
 use crate::{Error, VectorFile};
+use psephos_crypto::transcript::{field, protocol};
 
 /// The DKG scenarios.
 pub fn files() -> Result<Vec<VectorFile>, Error> {
@@ -310,7 +312,7 @@ fn ceremony_value(
     comment: &str,
     seed: u64,
     ceremony: &Ceremony,
-    extra: Option<(&str, Value)>,
+    extras: Vec<(&str, Value)>,
 ) -> Result<Value, Error> {
     let (shares, secret) = shares_json(ceremony)?;
     let mut obj = Obj::new()
@@ -326,7 +328,7 @@ fn ceremony_value(
         .with("key_shares", shares)
         .text("joint_secret", &scalar_hex(&secret))
         .text("expect", "valid");
-    if let Some((key, value)) = extra {
+    for (key, value) in extras {
         obj = obj.with(key, value);
     }
     Ok(obj.build())
@@ -345,7 +347,7 @@ fn clean() -> Result<VectorFile, Error> {
         "A 2-of-3 ceremony in which every trustee is honest: no complaints, all qualified.",
         CLEAN_SEED,
         &ceremony,
-        None,
+        Vec::new(),
     )?;
     Ok(file("dkg-2-of-3", value))
 }
@@ -375,19 +377,74 @@ fn bad_share() -> Result<VectorFile, Error> {
          wrong (f_3(1) + 1, under the correct key). Trustee 1 publishes a complaint revealing \
          the Diffie–Hellman value S with a Chaum–Pedersen proof (log_G P_1 = log_E S); anyone \
          can then open the share and see it does not match dealer 3's commitments, so dealer 3 \
-         is disqualified and the ceremony completes with trustees 1 and 2.",
+         is disqualified and the ceremony completes with trustees 1 and 2. \
+         `complaint_transcript` is the Fiat–Shamir transcript of the complaint proof, in the \
+         format of the proof vectors (see disjunctive-bit-0.json).",
         BAD_SHARE_SEED,
         &ceremony,
-        Some((
-            "corruption",
-            Obj::new()
-                .put("dealer", &corruption.dealer)?
-                .put("recipient", &corruption.recipient)?
-                .text("what", "the sealed share opens to f_3(1) + 1")
-                .build(),
-        )),
+        vec![
+            (
+                "corruption",
+                Obj::new()
+                    .put("dealer", &corruption.dealer)?
+                    .put("recipient", &corruption.recipient)?
+                    .text("what", "the sealed share opens to f_3(1) + 1")
+                    .build(),
+            ),
+            ("complaint_transcript", complaint_transcript(&ceremony)?),
+        ],
     )?;
     Ok(file("dkg-2-of-3-bad-share", value))
+}
+
+/// The transcript of trustee 1's complaint proof (spec/crypto.md §6.5),
+/// with its challenge; checks z·G = a + c·P_j and z·E = b + c·S.
+fn complaint_transcript(ceremony: &Ceremony) -> Result<Value, Error> {
+    let message = ceremony
+        .complaints
+        .iter()
+        .find(|m| !m.complaints.is_empty())
+        .ok_or_else(|| Error::Inconsistent("no complaint".into()))?;
+    let complaint = message
+        .complaints
+        .first()
+        .ok_or_else(|| Error::Inconsistent("no complaint".into()))?;
+    let recipient = message.complainer.get();
+    let dealing = ceremony
+        .dealings
+        .iter()
+        .find(|d| d.dealer == complaint.dealer)
+        .ok_or_else(|| Error::Inconsistent("no dealing for the complaint".into()))?;
+    let sealed = dealing
+        .shares
+        .iter()
+        .find(|s| s.recipient == message.complainer)
+        .ok_or_else(|| Error::Inconsistent("no share for the complainer".into()))?;
+    let recipient_key = &ceremony.roster[(recipient - 1) as usize];
+    let mut log = Log::new(protocol::COMPLAINT);
+    log.fingerprint(&ceremony.fingerprint);
+    log.u64(field::DEALER, u64::from(complaint.dealer.get()));
+    log.u64(field::RECIPIENT, u64::from(recipient));
+    log.point(field::GENERATOR, &Point::GENERATOR);
+    log.point(field::RECIPIENT_KEY, recipient_key);
+    log.point(field::EPHEMERAL, &sealed.ephemeral);
+    log.point(field::SHARED_SECRET, &complaint.shared_secret);
+    let proof = &complaint.proof.0;
+    log.point(field::COMMITMENT_A, &proof.a);
+    log.point(field::COMMITMENT_B, &proof.b);
+    let (c, record) = log.challenge()?;
+    ensure(
+        *mul_g(&proof.z).point() == proof.a.point() + recipient_key.point() * c
+            && sealed.ephemeral.point() * proof.z
+                == proof.b.point() + complaint.shared_secret.point() * c,
+        "complaint proof equations with the spec's challenge",
+    )?;
+    Ok(Obj::new()
+        .put("complainer", &message.complainer)?
+        .put("dealer", &complaint.dealer)?
+        .text("challenge", &scalar_hex(&c))
+        .with("transcript", record)
+        .build())
 }
 
 const SEALING_COMMENT: &str = "DKG share encryption. For dealer i, recipient j with long-term \

@@ -23,7 +23,9 @@ use crate::common::{
 };
 use crate::json::{replace_at, Obj};
 use crate::scenarios::file;
+use crate::transcript::Log;
 use crate::{Error, VectorFile};
+use psephos_crypto::transcript::{field, protocol};
 
 /// Every proof scenario.
 pub fn files() -> Result<Vec<VectorFile>, Error> {
@@ -58,6 +60,12 @@ mod reason {
     pub const NOT_IN_SET: &str = "reject: plaintext not in value set";
     pub const OVERVOTE: &str = "reject: overvote";
 }
+
+/// How the valid vectors show their Fiat–Shamir transcript.
+const TRANSCRIPT_NOTE: &str = "`transcript` is the merlin transcript a verifier builds: the \
+    protocol label, every append in order (`message`: bytes in hex; `u64`: merlin's \
+    append_u64, the 8-byte little-endian integer), then 64 challenge bytes labelled `c` \
+    (`bytes`), read as a little-endian integer and reduced modulo ℓ to `challenge`.";
 
 /// A finished case: checks that the crate agrees with `expect`.
 fn case_value(
@@ -167,6 +175,48 @@ impl Disjunctive {
         self.proof.branches.iter().map(|b| b.c).sum()
     }
 
+    /// The Fiat–Shamir transcript from the spec; checks Σ c_j = c and every
+    /// branch's two equations with it.
+    fn transcript(&self) -> Result<(Scalar, Value), Error> {
+        let mut log = Log::new(protocol::DISJUNCTIVE);
+        log.ballot_context(&self.context);
+        log.point(field::GENERATOR, &Point::GENERATOR);
+        log.point(field::ELECTION_KEY, self.key.point());
+        log.u64(field::CIPHERTEXT_COUNT, self.ciphertexts.len() as u64);
+        for ciphertext in &self.ciphertexts {
+            log.point(field::ALPHA, &ciphertext.alpha);
+            log.point(field::BETA, &ciphertext.beta);
+        }
+        log.u64(field::VALUE_COUNT, self.values.len() as u64);
+        for value in &self.values {
+            log.u64(field::VALUE, *value);
+        }
+        for branch in &self.proof.branches {
+            log.point(field::COMMITMENT_A, &branch.a);
+            log.point(field::COMMITMENT_B, &branch.b);
+        }
+        let (c, record) = log.challenge()?;
+        ensure(
+            c == self.challenge(),
+            "Σ c_j = c (transcript as in the spec)",
+        )?;
+        let sum = self
+            .ciphertexts
+            .iter()
+            .fold(Ciphertext::zero(), |acc, ct| acc.add(ct));
+        let (alpha, beta) = (sum.alpha.point(), sum.beta.point());
+        for (branch, value) in self.proof.branches.iter().zip(&self.values) {
+            let m_g = mul_g(&Scalar::from(*value));
+            ensure(
+                *mul_g(&branch.z).point() == branch.a.point() + alpha * branch.c
+                    && self.key.point().point() * branch.z
+                        == branch.b.point() + (beta - m_g.point()) * branch.c,
+                "disjunctive branch equations",
+            )?;
+        }
+        Ok((c, record))
+    }
+
     fn body(&self) -> Result<Value, Error> {
         Ok(Obj::new()
             .with("context", context_json(&self.context)?)
@@ -220,15 +270,17 @@ fn disjunctive_bit(bit: u64, seed: u64) -> Result<VectorFile, Error> {
         .text(
             "comment",
             &format!(
-                "A selection encrypting {bit}, proved to encrypt 0 or 1. {DISJUNCTIVE_COMMENT}"
+                "A selection encrypting {bit}, proved to encrypt 0 or 1. {DISJUNCTIVE_COMMENT} \
+                 {TRANSCRIPT_NOTE}"
             ),
         )
         .put("seed", &seed)?
         .put("plaintext", &bit)?
         .text("nonce", &scalar_hex(&nonce.reveal()))
-        .text("challenge", &scalar_hex(&proof.challenge()))
+        .text("challenge", &scalar_hex(&proof.transcript()?.0))
+        .with("transcript", proof.transcript()?.1)
         .with("statement_and_proof", proof.body()?)
-        .text("expect", if proof.verifies() { "valid" } else { "invalid" })
+        .text("expect", "valid")
         .build();
     ensure(proof.verifies(), "bit proof verifies")?;
     Ok(file(&scenario, value))
@@ -274,7 +326,8 @@ fn disjunctive_sum() -> Result<VectorFile, Error> {
                 "A question with three options selected as [1, 1, 0]; the proof shows that the \
                  sum of the three option ciphertexts encrypts 1, 2 or 3 (min 1, max 3). \
                  `sum_ciphertext` and `sum_nonce` are intermediate values: the transcript \
-                 absorbs the listed ciphertexts, not their sum. {DISJUNCTIVE_COMMENT}"
+                 absorbs the listed ciphertexts, not their sum. {DISJUNCTIVE_COMMENT} \
+                 {TRANSCRIPT_NOTE}"
             ),
         )
         .put("seed", &SUM_SEED)?
@@ -286,7 +339,8 @@ fn disjunctive_sum() -> Result<VectorFile, Error> {
             &scalar_hex(&EncryptionNonce::sum(&nonces).reveal()),
         )
         .put("sum_ciphertext", &sum)?
-        .text("challenge", &scalar_hex(&proof.challenge()))
+        .text("challenge", &scalar_hex(&proof.transcript()?.0))
+        .with("transcript", proof.transcript()?.1)
         .with("statement_and_proof", proof.body()?)
         .text("expect", "valid")
         .build();
@@ -510,6 +564,15 @@ fn disjunctive_reject() -> Result<VectorFile, Error> {
         VALUES,
     )?);
     cases.push(
+        sum.altered(|d| d.context.position = BallotPosition::option(0, BallotPosition::SUM_SLOT))
+            .case(
+                "reserved option index",
+                "the sum proof of question 0 presented for option 0xffffffff of question 0, \
+                 whose position bytes equal the sum's: the option index 0xffffffff is reserved",
+                "reject: reserved position",
+            )?,
+    );
+    cases.push(
         sum.altered(|d| d.context.position = BallotPosition::option(0, 0))
             .case(
                 "sum proof as option proof",
@@ -564,6 +627,24 @@ impl Randomness {
             .build())
     }
 
+    /// The transcript from the spec; checks z·G = a + c·α with its challenge.
+    fn transcript(&self) -> Result<(Scalar, Value), Error> {
+        let mut log = Log::new(protocol::RANDOMNESS);
+        log.ballot_context(&self.context);
+        log.point(field::GENERATOR, &Point::GENERATOR);
+        log.point(field::ELECTION_KEY, self.key.point());
+        log.point(field::ALPHA, &self.ciphertext.alpha);
+        log.point(field::BETA, &self.ciphertext.beta);
+        log.point(field::COMMITMENT_A, &self.proof.0.a);
+        let (c, record) = log.challenge()?;
+        ensure(
+            *mul_g(&self.proof.0.z).point()
+                == self.proof.0.a.point() + self.ciphertext.alpha.point() * c,
+            "randomness proof equation with the spec's challenge",
+        )?;
+        Ok((c, record))
+    }
+
     fn case(&self, name: &str, comment: &str, expect: &str) -> Result<Value, Error> {
         case_value(name, comment, expect, self.body()?, self.verifies())
     }
@@ -585,9 +666,10 @@ const RANDOMNESS_COMMENT: &str = "Schnorr proof of knowledge of r with α = r·G
 fn randomness_proof(
     rng: &mut ChaCha20Rng,
     plaintext: u64,
+    position: BallotPosition,
 ) -> Result<(Randomness, EncryptionNonce), Error> {
     let (_, key) = election_key(rng)?;
-    let ctx = context(rng, BallotPosition::option(2, 4));
+    let ctx = context(rng, position);
     let (ciphertext, nonce) = key.encrypt_with_rng(plaintext, rng);
     let statement = RandomnessStatement {
         context: &ctx,
@@ -609,17 +691,22 @@ fn randomness_proof(
 fn randomness_valid() -> Result<VectorFile, Error> {
     let mut rng = rng(RANDOMNESS_SEED);
     let plaintext = 3;
-    let (proof, nonce) = randomness_proof(&mut rng, plaintext)?;
+    let (proof, nonce) = randomness_proof(&mut rng, plaintext, BallotPosition::option(2, 4))?;
     ensure(proof.verifies(), "randomness proof verifies")?;
     let value = Obj::new()
         .text("scenario", "randomness-knowledge")
         .text(
             "comment",
-            &format!("A ranked-ballot entry (rank 3) with its proof. {RANDOMNESS_COMMENT}"),
+            &format!(
+                "A ranked-ballot entry (rank 3) with its proof. {RANDOMNESS_COMMENT} \
+                 {TRANSCRIPT_NOTE}"
+            ),
         )
         .put("seed", &RANDOMNESS_SEED)?
         .put("plaintext", &plaintext)?
         .text("nonce", &scalar_hex(&nonce.reveal()))
+        .text("challenge", &scalar_hex(&proof.transcript()?.0))
+        .with("transcript", proof.transcript()?.1)
         .with("statement_and_proof", proof.body()?)
         .text("expect", "valid")
         .build();
@@ -628,7 +715,7 @@ fn randomness_valid() -> Result<VectorFile, Error> {
 
 fn randomness_reject() -> Result<VectorFile, Error> {
     let mut rng = rng(RANDOMNESS_REJECT_SEED);
-    let (base, _) = randomness_proof(&mut rng, 1)?;
+    let (base, _) = randomness_proof(&mut rng, 1, BallotPosition::option(2, 4))?;
     let other = context(&mut rng, BallotPosition::option(2, 4));
     let (_, other_key) = election_key(&mut rng)?;
     use reason::*;
@@ -739,6 +826,29 @@ impl Decryption {
             .build())
     }
 
+    /// The transcript from the spec; checks z·G = a + c·V and z·α = b + c·D.
+    fn transcript(&self) -> Result<(Scalar, Value), Error> {
+        let mut log = Log::new(protocol::DECRYPTION);
+        log.fingerprint(&self.fingerprint);
+        log.u64(field::TRUSTEE, u64::from(self.trustee.get()));
+        log.point(field::GENERATOR, &Point::GENERATOR);
+        log.point(field::TRUSTEE_KEY, &self.verification_key);
+        log.point(field::ALPHA, &self.ciphertext.alpha);
+        log.point(field::BETA, &self.ciphertext.beta);
+        log.point(field::DECRYPTION_SHARE, &self.share);
+        log.point(field::COMMITMENT_A, &self.proof.0.a);
+        log.point(field::COMMITMENT_B, &self.proof.0.b);
+        let (c, record) = log.challenge()?;
+        let z = self.proof.0.z;
+        ensure(
+            *mul_g(&z).point() == self.proof.0.a.point() + self.verification_key.point() * c
+                && self.ciphertext.alpha.point() * z
+                    == self.proof.0.b.point() + self.share.point() * c,
+            "decryption proof equations with the spec's challenge",
+        )?;
+        Ok((c, record))
+    }
+
     fn case(&self, name: &str, comment: &str, expect: &str) -> Result<Value, Error> {
         case_value(name, comment, expect, self.body()?, self.verifies())
     }
@@ -797,11 +907,13 @@ fn decryption_valid() -> Result<VectorFile, Error> {
             "comment",
             &format!(
                 "Trustee 2's partial decryption of one ciphertext, with `secret_share` s \
-                 (the witness: V = s·G and D = s·α). {DECRYPTION_COMMENT}"
+                 (the witness: V = s·G and D = s·α). {DECRYPTION_COMMENT} {TRANSCRIPT_NOTE}"
             ),
         )
         .put("seed", &DECRYPTION_SEED)?
         .text("secret_share", &scalar_hex(&secret))
+        .text("challenge", &scalar_hex(&proof.transcript()?.0))
+        .with("transcript", proof.transcript()?.1)
         .with("statement_and_proof", proof.body()?)
         .text("expect", "valid")
         .build();
@@ -932,6 +1044,49 @@ impl Possession {
             .build())
     }
 
+    /// The transcript from the spec; checks z·G = a + c·point.
+    fn transcript(&self) -> Result<(Scalar, Value), Error> {
+        let mut log = match self.claim {
+            PossessionClaim::Coefficient { dealer, index } => {
+                let mut log = Log::new(protocol::COEFFICIENT_POSSESSION);
+                log.fingerprint(&self.fingerprint);
+                log.u64(field::DEALER, u64::from(dealer.get()));
+                log.u64(field::COEFFICIENT_INDEX, u64::from(index));
+                log
+            }
+            PossessionClaim::TrusteeKey { trustee } => {
+                let mut log = Log::new(protocol::TRUSTEE_KEY_POSSESSION);
+                log.fingerprint(&self.fingerprint);
+                log.u64(field::TRUSTEE, u64::from(trustee.get()));
+                log
+            }
+        };
+        log.point(field::GENERATOR, &Point::GENERATOR);
+        let label = match self.claim {
+            PossessionClaim::Coefficient { .. } => field::COEFFICIENT,
+            PossessionClaim::TrusteeKey { .. } => field::TRUSTEE_KEY,
+        };
+        log.point(label, &self.point);
+        log.point(field::COMMITMENT_A, &self.proof.0.a);
+        let (c, record) = log.challenge()?;
+        ensure(
+            *mul_g(&self.proof.0.z).point() == self.proof.0.a.point() + self.point.point() * c,
+            "possession proof equation with the spec's challenge",
+        )?;
+        Ok((c, record))
+    }
+
+    /// The body with the transcript and challenge added.
+    fn body_with_transcript(&self) -> Result<Value, Error> {
+        let (c, record) = self.transcript()?;
+        let Value::Object(mut map) = self.body()? else {
+            return Err(Error::Inconsistent("body is not an object".into()));
+        };
+        map.insert("challenge".into(), Value::String(scalar_hex(&c)));
+        map.insert("transcript".into(), record);
+        Ok(Value::Object(map))
+    }
+
     fn case(&self, name: &str, comment: &str, expect: &str) -> Result<Value, Error> {
         case_value(name, comment, expect, self.body()?, self.verifies())
     }
@@ -1005,7 +1160,7 @@ fn coefficient_possession() -> Result<VectorFile, Error> {
     let mut items = Vec::new();
     for proof in &proofs {
         ensure(proof.verifies(), "coefficient proof verifies")?;
-        items.push(proof.body()?);
+        items.push(proof.body_with_transcript()?);
     }
     let value = Obj::new()
         .text("scenario", "coefficient-possession")
@@ -1013,7 +1168,8 @@ fn coefficient_possession() -> Result<VectorFile, Error> {
             "comment",
             &format!(
                 "Dealer 1 of a 2-of-3 ceremony: its Feldman commitments C_0, C_1 with their \
-                 proofs of possession, as published in its dealing. {POSSESSION_COMMENT}"
+                 proofs of possession, as published in its dealing. {POSSESSION_COMMENT} \
+                 {TRANSCRIPT_NOTE}"
             ),
         )
         .put("seed", &COEFFICIENT_SEED)?
@@ -1033,11 +1189,13 @@ fn trustee_key_possession() -> Result<VectorFile, Error> {
             "comment",
             &format!(
                 "Trustee 2's long-term encryption key P = x·G (x given as `secret_key`) with \
-                 its proof of possession. {POSSESSION_COMMENT}"
+                 its proof of possession. {POSSESSION_COMMENT} {TRANSCRIPT_NOTE}"
             ),
         )
         .put("seed", &TRUSTEE_KEY_SEED)?
         .text("secret_key", &scalar_hex(&secret))
+        .text("challenge", &scalar_hex(&proof.transcript()?.0))
+        .with("transcript", proof.transcript()?.1)
         .with("statement_and_proof", proof.body()?)
         .text("expect", "valid")
         .build();

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod common;
+mod fiat_shamir;
 mod independent;
 mod regenerate;
 mod rfc9496;
