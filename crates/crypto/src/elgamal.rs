@@ -292,6 +292,12 @@ impl CiphertextSum {
         self.beta += other.beta;
     }
 
+    /// Subtracts another partial sum.
+    pub fn unmerge(&mut self, other: &CiphertextSum) {
+        self.alpha -= other.alpha;
+        self.beta -= other.beta;
+    }
+
     /// The sum as a ciphertext.
     pub fn finish(&self) -> Ciphertext {
         Ciphertext::from_points(self.alpha, self.beta)

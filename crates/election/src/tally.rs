@@ -141,6 +141,19 @@ impl TallyAccumulator {
         }
     }
 
+    /// Subtracts another accumulator's sums (ballots superseded by revotes).
+    pub fn subtract_all(&mut self, other: &TallyAccumulator) {
+        for ((count, sums), (other_count, other_sums)) in self.styles.iter_mut().zip(&other.styles)
+        {
+            *count = count.saturating_sub(*other_count);
+            for (q, oq) in sums.iter_mut().zip(other_sums) {
+                for (s, os) in q.iter_mut().zip(oq) {
+                    s.unmerge(os);
+                }
+            }
+        }
+    }
+
     /// The encrypted tally.
     pub fn finish(&self, election: &Election) -> EncryptedTally {
         EncryptedTally {

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use psephos::simulate::{run, SimulationConfig, SimulationReport};
 
 #[derive(Parser)]
-#[command(name = "psephos", version, about = "Verifiable online voting for member organisations")]
+#[command(
+    name = "psephos",
+    version,
+    about = "Verifiable online voting for member organisations"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -121,10 +125,17 @@ fn print_report(report: &SimulationReport, output: &std::path::Path) {
         report.ballots_cast,
         report.revotes,
         report.audits,
-        report.decrypted_by.iter().map(|i| i.get()).collect::<Vec<_>>()
+        report
+            .decrypted_by
+            .iter()
+            .map(|i| i.get())
+            .collect::<Vec<_>>()
     );
     for d in &report.disqualified {
-        println!("trustee {} disqualified in the key ceremony: {:?}", d.trustee, d.why);
+        println!(
+            "trustee {} disqualified in the key ceremony: {:?}",
+            d.trustee, d.why
+        );
     }
     println!();
     println!("{:<28} {:>9}  counts", "question", "ballots");
@@ -133,8 +144,17 @@ fn print_report(report: &SimulationReport, output: &std::path::Path) {
             .question(&total.question)
             .map(|q| q.option_ids().iter().map(|s| s.to_string()).collect())
             .unwrap_or_default();
-        let counts: Vec<String> = labels.iter().zip(&total.counts).map(|(l, c)| format!("{l} {c}")).collect();
-        println!("{:<28} {:>9}  {}", total.question, total.ballots, counts.join(", "));
+        let counts: Vec<String> = labels
+            .iter()
+            .zip(&total.counts)
+            .map(|(l, c)| format!("{l} {c}"))
+            .collect();
+        println!(
+            "{:<28} {:>9}  {}",
+            total.question,
+            total.ballots,
+            counts.join(", ")
+        );
     }
     println!();
     for (phase, time) in &report.timings {

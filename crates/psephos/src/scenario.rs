@@ -5,11 +5,15 @@
 use psephos_election::manifest::{BallotStyle, OptionEntry, Question, QuestionRule};
 
 /// Regions of the default scenario, one ballot style each.
-pub const REGIONS: [(&str, &str); 3] = [("north", "North"), ("south", "South"), ("london", "London")];
+pub const REGIONS: [(&str, &str); 3] =
+    [("north", "North"), ("south", "South"), ("london", "London")];
 
 /// The questions and ballot styles: `proposals` referendum questions for
 /// all, and per region one "choose 1 of `candidates`" question.
-pub fn questions_and_styles(proposals: usize, candidates: usize) -> (Vec<Question>, Vec<BallotStyle>) {
+pub fn questions_and_styles(
+    proposals: usize,
+    candidates: usize,
+) -> (Vec<Question>, Vec<BallotStyle>) {
     let mut questions: Vec<Question> = (1..=proposals)
         .map(|k| Question {
             id: format!("proposal-{k}"),
@@ -59,7 +63,9 @@ mod tests {
         for (style, (region, _)) in styles.iter().zip(REGIONS) {
             assert_eq!(style.questions.len(), 18);
             assert_eq!(style.questions[17], format!("delegate-{region}"));
-            assert!(style.questions[..17].iter().all(|q| q.starts_with("proposal-")));
+            assert!(style.questions[..17]
+                .iter()
+                .all(|q| q.starts_with("proposal-")));
         }
     }
 }

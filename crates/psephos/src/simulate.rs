@@ -23,11 +23,15 @@ use psephos_crypto::encoding::Point;
 use psephos_crypto::threshold::{KeyShare, ThresholdParams, TrusteeIndex};
 use psephos_election::ballot::Ballot;
 use psephos_election::board::log::Board;
-use psephos_election::board::messages::{BoardMessage, DisqualifiedTrustee, ElectionKey, TrusteeSigned, WindowEvent};
+use psephos_election::board::messages::{
+    BoardMessage, DisqualifiedTrustee, ElectionKey, TrusteeSigned, WindowEvent,
+};
 use psephos_election::credentials::{CredentialEntry, CredentialList, SecretCredential};
 use psephos_election::election::Election;
 use psephos_election::fingerprint::enrolment_fingerprint;
-use psephos_election::manifest::{Manifest, TrusteeEntry, TrusteePanel, VotingWindow, MANIFEST_VERSION};
+use psephos_election::manifest::{
+    Manifest, TrusteeEntry, TrusteePanel, VotingWindow, MANIFEST_VERSION,
+};
 use psephos_election::signing::PublicSigningKey;
 use psephos_election::tally::{combine_result, ElectionResult, TallyAccumulator, TallyDecryption};
 use psephos_election::voter::encrypt_ballot_with_rng;
@@ -153,7 +157,14 @@ struct VoterPlan {
 }
 
 fn bar(progress: bool, len: usize, message: &'static str) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(len as u64), if progress { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
+    let bar = ProgressBar::with_draw_target(
+        Some(len as u64),
+        if progress {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
+    );
     if let Ok(style) = ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta})") {
         bar.set_style(style.progress_chars("=> "));
     }
@@ -181,7 +192,8 @@ fn timestamp(t: SystemTime) -> String {
 
 /// Runs the simulation.
 pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationError> {
-    let params = ThresholdParams::new(config.threshold, config.trustees).map_err(|e| SimulationError::Config(e.to_string()))?;
+    let params = ThresholdParams::new(config.threshold, config.trustees)
+        .map_err(|e| SimulationError::Config(e.to_string()))?;
     if config.absent > config.trustees - config.threshold {
         return Err(SimulationError::Config(format!(
             "{} absent trustees would leave fewer than the threshold {} of {}",
@@ -189,7 +201,9 @@ pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationErro
         )));
     }
     if config.voters == 0 || config.proposals + config.candidates == 0 {
-        return Err(SimulationError::Config("need at least one voter and one question".into()));
+        return Err(SimulationError::Config(
+            "need at least one voter and one question".into(),
+        ));
     }
     let mut timings = Vec::new();
     let started = Instant::now();
@@ -229,7 +243,9 @@ pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationErro
                     name: format!("Trustee {}", t.index),
                     signing_key: PublicSigningKey::from(&t.signing),
                     encryption_key: *t.keys.public(),
-                    possession_proof: t.keys.prove_possession_with_rng(&enrolment, t.index, &mut rng),
+                    possession_proof: t
+                        .keys
+                        .prove_possession_with_rng(&enrolment, t.index, &mut rng),
                 })
                 .collect(),
         },
@@ -239,7 +255,9 @@ pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationErro
         ballot_styles,
         booth_hash: None,
     };
-    manifest.validate().map_err(|e| SimulationError::Config(e.to_string()))?;
+    manifest
+        .validate()
+        .map_err(|e| SimulationError::Config(e.to_string()))?;
 
     let out = BufWriter::with_capacity(1 << 20, File::create(&config.output)?);
     let mut board = Board::new(&election_id, board_key, out)?;
@@ -249,8 +267,20 @@ pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationErro
 
     // Key ceremony.
     let phase = Instant::now();
-    let (shares, key_message, outcome) = key_ceremony(config, &manifest, &manifest_leaf, &trustees, &mut board, &mut rng)?;
-    let election = Election::new(manifest.clone(), &manifest_leaf, key_message.joint_key.clone()).map_err(|e| protocol("election")(e.to_string()))?;
+    let (shares, key_message, outcome) = key_ceremony(
+        config,
+        &manifest,
+        &manifest_leaf,
+        &trustees,
+        &mut board,
+        &mut rng,
+    )?;
+    let election = Election::new(
+        manifest.clone(),
+        &manifest_leaf,
+        key_message.joint_key.clone(),
+    )
+    .map_err(|e| protocol("election")(e.to_string()))?;
     let disqualified = key_message.disqualified.clone();
     board.append(&BoardMessage::ElectionKey(key_message))?;
     timings.push(("key ceremony", phase.elapsed()));
@@ -277,21 +307,35 @@ pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationErro
             style: election.layouts[p.style].id.clone(),
         })
         .collect();
-    let list = CredentialList::sign(&election_id, entries, &authority_key).map_err(|e| protocol("credential list")(e.to_string()))?;
+    let list = CredentialList::sign(&election_id, entries, &authority_key)
+        .map_err(|e| protocol("credential list")(e.to_string()))?;
     board.append(&BoardMessage::CredentialList(list))?;
-    board.append(&BoardMessage::VotingOpened(WindowEvent { at: timestamp(opens) }))?;
+    board.append(&BoardMessage::VotingOpened(WindowEvent {
+        at: timestamp(opens),
+    }))?;
     timings.push(("credentials", phase.elapsed()));
 
     // Voting: first ballots (with audits) for everyone, then the revotes.
     let phase = Instant::now();
-    let mut expected: Vec<Vec<Vec<u64>>> = election.layouts.iter().map(|l| l.questions.iter().map(|q| vec![0; q.options]).collect()).collect();
+    let mut expected: Vec<Vec<Vec<u64>>> = election
+        .layouts
+        .iter()
+        .map(|l| l.questions.iter().map(|q| vec![0; q.options]).collect())
+        .collect();
     let mut tally = TallyAccumulator::new(&election);
     let (mut ballots_cast, mut revotes, mut audits) = (0, 0, 0);
-    let progress = bar(config.progress, plans.len() + plans.iter().filter(|p| p.revotes).count(), "ballots");
+    let progress = bar(
+        config.progress,
+        plans.len() + plans.iter().filter(|p| p.revotes).count(),
+        "ballots",
+    );
     for round in 0..2 {
         let voting: Vec<&VoterPlan> = plans.iter().filter(|p| round == 0 || p.revotes).collect();
         for chunk in voting.chunks(256) {
-            let produced: Vec<Result<VoterOutput, SimulationError>> = chunk.par_iter().map(|plan| vote(&election, plan, round)).collect();
+            let produced: Vec<Result<VoterOutput, SimulationError>> = chunk
+                .par_iter()
+                .map(|plan| vote(&election, plan, round))
+                .collect();
             for (plan, output) in chunk.iter().zip(produced) {
                 let output = output?;
                 if let Some(audit) = output.audit {
@@ -301,7 +345,11 @@ pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationErro
                 let last = round == 1 || !plan.revotes;
                 if last {
                     tally.add(&election, &output.ballot);
-                    for ((counts, choice), _) in expected[plan.style].iter_mut().zip(&output.choices).zip(0..) {
+                    for ((counts, choice), _) in expected[plan.style]
+                        .iter_mut()
+                        .zip(&output.choices)
+                        .zip(0..)
+                    {
                         for option in choice {
                             counts[*option] += 1;
                         }
@@ -315,14 +363,17 @@ pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationErro
         }
     }
     progress.finish_and_clear();
-    board.append(&BoardMessage::VotingClosed(WindowEvent { at: timestamp(closes) }))?;
+    board.append(&BoardMessage::VotingClosed(WindowEvent {
+        at: timestamp(closes),
+    }))?;
     timings.push(("voting", phase.elapsed()));
 
     // Tally and decryption with some trustees absent.
     let phase = Instant::now();
     let encrypted = tally.finish(&election);
     board.append(&BoardMessage::Tally(encrypted.clone()))?;
-    let present: Vec<&(KeyShare, &Trustee)> = shares.iter().rev().skip(config.absent as usize).collect();
+    let present: Vec<&(KeyShare, &Trustee)> =
+        shares.iter().rev().skip(config.absent as usize).collect();
     if present.len() < config.threshold as usize {
         return Err(SimulationError::Config(format!(
             "only {} qualified trustees would be present; the threshold is {}",
@@ -333,19 +384,31 @@ pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationErro
     let mut decryptions = Vec::new();
     for (share, trustee) in present.iter().rev() {
         let decryption = TallyDecryption::compute_with_rng(&election, share, &encrypted, &mut rng);
-        decryption.verify(&election, share.index(), &outcome, &encrypted, &mut rng).map_err(|e| protocol("decryption")(e.to_string()))?;
-        let signed = TrusteeSigned::sign(&election_id, "tally-decryption", trustee.index, decryption.clone(), &trustee.signing)
+        decryption
+            .verify(&election, share.index(), &outcome, &encrypted, &mut rng)
             .map_err(|e| protocol("decryption")(e.to_string()))?;
+        let signed = TrusteeSigned::sign(
+            &election_id,
+            "tally-decryption",
+            trustee.index,
+            decryption.clone(),
+            &trustee.signing,
+        )
+        .map_err(|e| protocol("decryption")(e.to_string()))?;
         board.append(&BoardMessage::TallyDecryption(signed))?;
         decryptions.push((share.index(), decryption));
     }
     let refs: Vec<_> = decryptions.iter().map(|(i, d)| (*i, d)).collect();
-    let result = combine_result(&election, &encrypted, &refs).map_err(|e| protocol("combination")(e.to_string()))?;
+    let result = combine_result(&election, &encrypted, &refs)
+        .map_err(|e| protocol("combination")(e.to_string()))?;
     for (style, counts) in result.styles.iter().zip(&expected) {
         let decrypted: Vec<&Vec<u64>> = style.questions.iter().map(|q| &q.counts).collect();
         let wanted: Vec<&Vec<u64>> = counts.iter().collect();
         if decrypted != wanted {
-            return Err(SimulationError::Mismatch(format!("style `{}`", style.style)));
+            return Err(SimulationError::Mismatch(format!(
+                "style `{}`",
+                style.style
+            )));
         }
     }
     board.append(&BoardMessage::Result(result.clone()))?;
@@ -381,17 +444,26 @@ fn vote(election: &Election, plan: &VoterPlan, round: u8) -> Result<VoterOutput,
     let mut rng = ChaCha20Rng::from_seed(seed);
     let layout = &election.layouts[plan.style];
     let id = &election.manifest.election_id;
-    let pick = |rng: &mut ChaCha20Rng| -> Vec<Vec<usize>> { layout.questions.iter().map(|q| random_choices(q.options, &q.sums, rng)).collect() };
+    let pick = |rng: &mut ChaCha20Rng| -> Vec<Vec<usize>> {
+        layout
+            .questions
+            .iter()
+            .map(|q| random_choices(q.options, &q.sums, rng))
+            .collect()
+    };
     let failed = protocol("ballot encryption");
     let audit = if plan.audits && round == 0 {
         let choices = pick(&mut rng);
-        let draft = encrypt_ballot_with_rng(election, &plan.credential, &layout.id, &choices, &mut rng).map_err(|e| failed(e.to_string()))?;
+        let draft =
+            encrypt_ballot_with_rng(election, &plan.credential, &layout.id, &choices, &mut rng)
+                .map_err(|e| failed(e.to_string()))?;
         Some(BoardMessage::BallotAudit(draft.audit(&plan.credential, id)))
     } else {
         None
     };
     let choices = pick(&mut rng);
-    let draft = encrypt_ballot_with_rng(election, &plan.credential, &layout.id, &choices, &mut rng).map_err(|e| failed(e.to_string()))?;
+    let draft = encrypt_ballot_with_rng(election, &plan.credential, &layout.id, &choices, &mut rng)
+        .map_err(|e| failed(e.to_string()))?;
     Ok(VoterOutput {
         audit,
         ballot: draft.cast(&plan.credential, id),
@@ -417,7 +489,15 @@ fn key_ceremony<'t, W: Write>(
     let mut states = Vec::new();
     let mut dealings = Vec::new();
     for trustee in trustees {
-        let (state, mut dealing) = Dealer::deal_with_rng(ceremony, params, trustee.index, trustee.keys.clone(), roster.clone(), rng).map_err(|e| failed(e.to_string()))?;
+        let (state, mut dealing) = Dealer::deal_with_rng(
+            ceremony,
+            params,
+            trustee.index,
+            trustee.keys.clone(),
+            roster.clone(),
+            rng,
+        )
+        .map_err(|e| failed(e.to_string()))?;
         if config.cheating_dealer == Some(trustee.index.get()) {
             // Swap two recipients' sealed payloads: each opens under neither key.
             if dealing.shares.len() >= 2 {
@@ -426,7 +506,14 @@ fn key_ceremony<'t, W: Write>(
                 dealing.shares[1].sealed = sealed;
             }
         }
-        let signed = TrusteeSigned::sign(id, "trustee-dealing", trustee.index, dealing.clone(), &trustee.signing).map_err(|e| failed(e.to_string()))?;
+        let signed = TrusteeSigned::sign(
+            id,
+            "trustee-dealing",
+            trustee.index,
+            dealing.clone(),
+            &trustee.signing,
+        )
+        .map_err(|e| failed(e.to_string()))?;
         board.append(&BoardMessage::TrusteeDealing(signed))?;
         states.push(state);
         dealings.push(dealing);
@@ -444,21 +531,32 @@ fn key_ceremony<'t, W: Write>(
             state.receive(&dealings, rng)
         };
         let (state, message) = result.map_err(|e| failed(e.to_string()))?;
-        let signed = TrusteeSigned::sign(id, "trustee-complaints", trustee.index, message.clone(), &trustee.signing).map_err(|e| failed(e.to_string()))?;
+        let signed = TrusteeSigned::sign(
+            id,
+            "trustee-complaints",
+            trustee.index,
+            message.clone(),
+            &trustee.signing,
+        )
+        .map_err(|e| failed(e.to_string()))?;
         board.append(&BoardMessage::TrusteeComplaints(signed))?;
         checked.push(state);
         complaints.push(message);
     }
-    let outcome = resolve(&ceremony, &params, &roster, &dealings, &complaints).map_err(|e| failed(e.to_string()))?;
+    let outcome = resolve(&ceremony, &params, &roster, &dealings, &complaints)
+        .map_err(|e| failed(e.to_string()))?;
     let mut shares = Vec::new();
     for (state, trustee) in checked.into_iter().zip(trustees) {
         if !outcome.is_qualified(trustee.index) {
             continue;
         }
-        let (share, _) = state.finish(&dealings, &complaints).map_err(|e| failed(format!("trustee {}: {e}", trustee.index)))?;
+        let (share, _) = state
+            .finish(&dealings, &complaints)
+            .map_err(|e| failed(format!("trustee {}: {e}", trustee.index)))?;
         shares.push((share, trustee));
     }
-    let fingerprint = psephos_election::fingerprint::election_fingerprint(manifest_leaf, &outcome.joint_key);
+    let fingerprint =
+        psephos_election::fingerprint::election_fingerprint(manifest_leaf, &outcome.joint_key);
     let key = ElectionKey {
         joint_key: outcome.joint_key.clone(),
         fingerprint,
@@ -466,7 +564,10 @@ fn key_ceremony<'t, W: Write>(
         disqualified: outcome
             .disqualified
             .iter()
-            .map(|(trustee, why)| DisqualifiedTrustee { trustee: *trustee, why: why.clone() })
+            .map(|(trustee, why)| DisqualifiedTrustee {
+                trustee: *trustee,
+                why: why.clone(),
+            })
             .collect(),
     };
     Ok((shares, key, outcome))
