@@ -66,6 +66,9 @@ struct SimulateArgs {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Do not run the verifier on the record afterwards.
+    #[arg(long)]
+    no_verify: bool,
 }
 
 fn main() -> ExitCode {
@@ -98,6 +101,18 @@ fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
         progress: !args.quiet && !args.json && std::io::stderr().is_terminal(),
     };
     let report = run(&config).context("simulation failed")?;
+    let verification = if args.no_verify {
+        None
+    } else {
+        let options = psephos_verifier::VerifyOptions {
+            progress: config.progress,
+            receipt: None,
+        };
+        let started = std::time::Instant::now();
+        let (verdict, _) = psephos_verifier::verify_file(&args.output, &options)
+            .context("verifying the record")?;
+        Some((verdict, started.elapsed()))
+    };
     if args.json {
         let json = serde_json::json!({
             "record": args.output,
@@ -109,12 +124,39 @@ fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
             "disqualified": report.disqualified,
             "timings_ms": report.timings.iter().map(|(k, d)| (k.to_string(), d.as_millis() as u64)).collect::<std::collections::BTreeMap<_, _>>(),
             "result": report.result,
+            "verified": verification.as_ref().map(|(v, _)| v.verified),
+            "verify_seconds": verification.as_ref().map(|(_, t)| t.as_secs_f64()),
         });
         println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         print_report(&report, &args.output);
+        if let Some((verdict, time)) = &verification {
+            println!(
+                "psephos-verify: {} ({} checks, {:.2} s)",
+                if verdict.verified {
+                    "VERIFIED"
+                } else {
+                    "NOT VERIFIED"
+                },
+                verdict.checks.len(),
+                time.as_secs_f64()
+            );
+            for check in verdict.failed() {
+                println!(
+                    "  {} {} failed: {:?}",
+                    check.id,
+                    check.name,
+                    check.failures.first().map(|f| &f.message)
+                );
+            }
+        }
     }
-    Ok(())
+    match verification {
+        Some((verdict, _)) if !verdict.verified => {
+            anyhow::bail!("the simulated record does not verify")
+        }
+        _ => Ok(()),
+    }
 }
 
 fn print_report(report: &SimulationReport, output: &std::path::Path) {
