@@ -15,27 +15,46 @@ use psephos_crypto::threshold::{lagrange_coefficients, KeyShare, ThresholdParams
 use rand_chacha::ChaCha20Rng;
 use serde_json::Value;
 
-use crate::common::{ensure, fingerprint, mul_g, params, plus_g, rng, scalar_hex};
+use crate::common::{ensure, fingerprint, mul_g, params, plus_g, random_scalar, rng, scalar_hex};
 use crate::json::{hex_value, Obj};
 use crate::kdf::{self, Route};
 use crate::scenarios::file;
 use crate::transcript::Log;
 use crate::{Error, VectorFile};
+use psephos_crypto::dkg::{Complaint, ComplaintProof};
+use psephos_crypto::proofs::sigma::ChaumPedersenProof;
 use psephos_crypto::transcript::{field, protocol};
 
 /// The DKG scenarios.
 pub fn files() -> Result<Vec<VectorFile>, Error> {
-    Ok(vec![clean()?, bad_share()?, sealing()?])
+    Ok(vec![
+        clean()?,
+        bad_share()?,
+        false_complaint_scenario()?,
+        sealing()?,
+    ])
 }
 
 const CLEAN_SEED: u64 = 50;
 const BAD_SHARE_SEED: u64 = 51;
+const FALSE_COMPLAINT_SEED: u64 = 52;
 
-/// A dealer that sends one recipient a share that opens but is wrong.
+/// How one trustee cheats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cheat {
+    /// The dealer seals to the recipient a share that opens but is wrong.
+    BadShare,
+    /// The recipient complains against an honest dealer, revealing the
+    /// true Diffie–Hellman value with a valid proof.
+    FalseComplaint,
+}
+
+/// A cheat between one dealer and one recipient.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Corruption {
     pub dealer: u32,
     pub recipient: u32,
+    pub cheat: Cheat,
 }
 
 /// Everything a ceremony produced, public and secret.
@@ -144,7 +163,7 @@ pub(crate) fn run(
         outcome: placeholder_outcome(params)?,
         shares: Vec::new(),
     };
-    if let Some(bad) = corruption {
+    if let Some(bad) = corruption.filter(|c| c.cheat == Cheat::BadShare) {
         let dealing = &honest[(bad.dealer - 1) as usize];
         let shared_secret = ceremony.shared_secret(dealing, bad.recipient)?;
         let key = ceremony
@@ -175,12 +194,21 @@ pub(crate) fn run(
         // A cheating dealer checks the board as it would have it: with its
         // own dealing unaltered (the crate insists on that).
         let view = match corruption {
-            Some(bad) if bad.dealer as usize == slot + 1 => &honest,
+            Some(bad) if bad.cheat == Cheat::BadShare && bad.dealer as usize == slot + 1 => &honest,
             _ => &ceremony.dealings,
         };
         let (state, message) = state.receive(view, rng).map_err(Error::crypto)?;
         checked.push(state);
         ceremony.complaints.push(message);
+    }
+    if let Some(bad) = corruption.filter(|c| c.cheat == Cheat::FalseComplaint) {
+        let complaint = false_complaint(&ceremony, bad, rng)?;
+        let slot = (bad.recipient - 1) as usize;
+        let message = ceremony
+            .complaints
+            .get_mut(slot)
+            .ok_or_else(|| Error::Inconsistent("no complaints slot".into()))?;
+        message.complaints = vec![complaint];
     }
 
     let outcome = resolve(
@@ -357,6 +385,7 @@ fn bad_share() -> Result<VectorFile, Error> {
     let corruption = Corruption {
         dealer: 3,
         recipient: 1,
+        cheat: Cheat::BadShare,
     };
     let ceremony = run(&mut rng, 2, 3, Some(corruption))?;
     let bad = ceremony
@@ -397,6 +426,74 @@ fn bad_share() -> Result<VectorFile, Error> {
     Ok(file("dkg-2-of-3-bad-share", value))
 }
 
+/// The complaint proof's transcript (spec/crypto.md §6.5) up to the challenge.
+fn complaint_log(
+    ceremony: &Ceremony,
+    dealer: u32,
+    recipient: u32,
+    ephemeral: &Point,
+    shared_secret: &Point,
+    a: &Point,
+    b: &Point,
+) -> Log {
+    let mut log = Log::new(protocol::COMPLAINT);
+    log.fingerprint(&ceremony.fingerprint);
+    log.u64(field::DEALER, u64::from(dealer));
+    log.u64(field::RECIPIENT, u64::from(recipient));
+    log.point(field::GENERATOR, &Point::GENERATOR);
+    log.point(
+        field::RECIPIENT_KEY,
+        &ceremony.roster[(recipient - 1) as usize],
+    );
+    log.point(field::EPHEMERAL, ephemeral);
+    log.point(field::SHARED_SECRET, shared_secret);
+    log.point(field::COMMITMENT_A, a);
+    log.point(field::COMMITMENT_B, b);
+    log
+}
+
+/// A complaint by `bad.recipient` against the honest `bad.dealer`, with the
+/// true `S = x_j·E` and a valid Chaum–Pedersen proof made here
+/// (`psephos-crypto` keeps its complaint prover private).
+fn false_complaint(
+    ceremony: &Ceremony,
+    bad: Corruption,
+    rng: &mut ChaCha20Rng,
+) -> Result<Complaint, Error> {
+    let dealing = ceremony
+        .dealings
+        .get((bad.dealer - 1) as usize)
+        .ok_or_else(|| Error::Inconsistent("no dealing to accuse".into()))?;
+    let ephemeral = dealing
+        .shares
+        .iter()
+        .find(|s| s.recipient.get() == bad.recipient)
+        .map(|s| s.ephemeral)
+        .ok_or_else(|| Error::Inconsistent("no share for the complainer".into()))?;
+    let shared_secret = ceremony.shared_secret(dealing, bad.recipient)?;
+    let x = ceremony.keys[(bad.recipient - 1) as usize]
+        .secret()
+        .expose();
+    let u = random_scalar(rng);
+    let a = mul_g(&u);
+    let b = Point::new(ephemeral.point() * u);
+    let log = complaint_log(
+        ceremony,
+        bad.dealer,
+        bad.recipient,
+        &ephemeral,
+        &shared_secret,
+        &a,
+        &b,
+    );
+    let (c, _) = log.challenge()?;
+    Ok(Complaint {
+        dealer: dealing.dealer,
+        shared_secret,
+        proof: ComplaintProof(ChaumPedersenProof { a, b, z: u + c * x }),
+    })
+}
+
 /// The transcript of trustee 1's complaint proof (spec/crypto.md §6.5),
 /// with its challenge; checks z·G = a + c·P_j and z·E = b + c·S.
 fn complaint_transcript(ceremony: &Ceremony) -> Result<Value, Error> {
@@ -421,17 +518,16 @@ fn complaint_transcript(ceremony: &Ceremony) -> Result<Value, Error> {
         .find(|s| s.recipient == message.complainer)
         .ok_or_else(|| Error::Inconsistent("no share for the complainer".into()))?;
     let recipient_key = &ceremony.roster[(recipient - 1) as usize];
-    let mut log = Log::new(protocol::COMPLAINT);
-    log.fingerprint(&ceremony.fingerprint);
-    log.u64(field::DEALER, u64::from(complaint.dealer.get()));
-    log.u64(field::RECIPIENT, u64::from(recipient));
-    log.point(field::GENERATOR, &Point::GENERATOR);
-    log.point(field::RECIPIENT_KEY, recipient_key);
-    log.point(field::EPHEMERAL, &sealed.ephemeral);
-    log.point(field::SHARED_SECRET, &complaint.shared_secret);
     let proof = &complaint.proof.0;
-    log.point(field::COMMITMENT_A, &proof.a);
-    log.point(field::COMMITMENT_B, &proof.b);
+    let log = complaint_log(
+        ceremony,
+        complaint.dealer.get(),
+        recipient,
+        &sealed.ephemeral,
+        &complaint.shared_secret,
+        &proof.a,
+        &proof.b,
+    );
     let (c, record) = log.challenge()?;
     ensure(
         *mul_g(&proof.z).point() == proof.a.point() + recipient_key.point() * c
@@ -445,6 +541,50 @@ fn complaint_transcript(ceremony: &Ceremony) -> Result<Value, Error> {
         .text("challenge", &scalar_hex(&c))
         .with("transcript", record)
         .build())
+}
+
+fn false_complaint_scenario() -> Result<VectorFile, Error> {
+    let mut rng = rng(FALSE_COMPLAINT_SEED);
+    let corruption = Corruption {
+        dealer: 1,
+        recipient: 2,
+        cheat: Cheat::FalseComplaint,
+    };
+    let ceremony = run(&mut rng, 2, 3, Some(corruption))?;
+    let caught = ceremony.outcome.disqualified.iter().any(|(i, why)| {
+        i.get() == 2
+            && matches!(why, psephos_crypto::dkg::Disqualification::FalseComplaint { dealer } if dealer.get() == 1)
+    });
+    ensure(
+        caught && ceremony.outcome.disqualified.len() == 1,
+        "trustee 2 is disqualified for its false complaint, and only it",
+    )?;
+    let value = ceremony_value(
+        "dkg-2-of-3-false-complaint",
+        "A 2-of-3 ceremony in which every dealer is honest but trustee 2 complains against \
+         dealer 1, revealing the true Diffie–Hellman value S = x_2·E with a valid proof. \
+         Anyone can then open dealer 1's share to trustee 2 and see that it matches dealer 1's \
+         commitments, so the complainer, not the dealer, is disqualified; the ceremony \
+         completes with trustees 1 and 3. `complaint_transcript` is the Fiat–Shamir \
+         transcript of the complaint proof, in the format of the proof vectors.",
+        FALSE_COMPLAINT_SEED,
+        &ceremony,
+        vec![
+            (
+                "corruption",
+                Obj::new()
+                    .put("dealer", &corruption.dealer)?
+                    .put("recipient", &corruption.recipient)?
+                    .text(
+                        "what",
+                        "trustee 2 complains against dealer 1, whose share is good",
+                    )
+                    .build(),
+            ),
+            ("complaint_transcript", complaint_transcript(&ceremony)?),
+        ],
+    )?;
+    Ok(file("dkg-2-of-3-false-complaint", value))
 }
 
 const SEALING_COMMENT: &str = "DKG share encryption. For dealer i, recipient j with long-term \

@@ -249,8 +249,13 @@ fn possession() {
 }
 
 #[test]
-fn complaint() {
-    let vector = load("dkg-2-of-3-bad-share.json");
+fn complaints() {
+    check_complaint("dkg-2-of-3-bad-share.json");
+    check_complaint("dkg-2-of-3-false-complaint.json");
+}
+
+fn check_complaint(file: &str) {
+    let vector = load(file);
     let record = &vector["complaint_transcript"];
     let complainer = record["complainer"].as_u64().unwrap() as usize;
     let dealer = record["dealer"].as_u64().unwrap() as usize;

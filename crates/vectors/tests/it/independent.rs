@@ -34,6 +34,7 @@ const CHECKED: &[&str] = &[
     "disjunctive-reject.json",
     "disjunctive-sum.json",
     "dkg-2-of-3-bad-share.json",
+    "dkg-2-of-3-false-complaint.json",
     "dkg-2-of-3.json",
     "dlog.json",
     "elgamal.json",
@@ -628,6 +629,42 @@ fn dkg_bad_share() {
         *evaluate(&dealing.commitments, 1).point(),
         "but does not match the commitments"
     );
+}
+
+#[test]
+fn dkg_false_complaint() {
+    let value = check_ceremony("dkg-2-of-3-false-complaint.json");
+    assert_eq!(value["outcome"]["qualified"], serde_json::json!([1, 3]));
+    let disqualified = &value["outcome"]["disqualified"][0];
+    assert_eq!(disqualified["trustee"], 2);
+    assert_eq!(
+        disqualified["disqualification"]["reason"],
+        "false-complaint"
+    );
+    assert_eq!(disqualified["disqualification"]["dealer"], 1);
+    // The revealed value is the true one, and the share it opens is good.
+    let fingerprint: Fingerprint = get(&value, "fingerprint");
+    let complaints: Vec<ComplaintsMessage> = get(&value, "complaints");
+    let complaint = &complaints[1].complaints[0];
+    let dealings: Vec<DealerMessage> = get(&value, "dealings");
+    let dealing = &dealings[0];
+    let sealed = &dealing.shares[0];
+    assert_eq!(sealed.recipient.get(), 2);
+    let secret = scalar(&value["trustees"][1], "secret_key");
+    assert_eq!(
+        complaint.shared_secret.point(),
+        &(sealed.ephemeral.point() * secret)
+    );
+    let key = share_key(
+        &fingerprint,
+        1,
+        2,
+        &point(&value["trustees"][1], "public_key"),
+        &sealed.ephemeral,
+        &complaint.shared_secret,
+    );
+    let share = decode_scalar(&open(&key, &sealed.sealed).expect("opens")).unwrap();
+    assert_eq!(g(&share), *evaluate(&dealing.commitments, 2).point());
 }
 
 /// `Σ_k j^k·C_k`.
