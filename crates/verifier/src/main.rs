@@ -69,7 +69,12 @@ fn main() -> ExitCode {
     let elapsed = started.elapsed();
     let receipt_ok = receipt_check.as_ref().is_none_or(|r| r.ok);
     if cli.json {
-        let json = serde_json::json!({ "report": report, "receipt": receipt_check, "seconds": elapsed.as_secs_f64() });
+        let json = serde_json::json!({
+            "report": report,
+            "receipt": receipt_check,
+            "seconds": elapsed.as_secs_f64(),
+            "peak_memory_kib": peak_memory_kib(),
+        });
         match serde_json::to_string_pretty(&json) {
             Ok(text) => println!("{text}"),
             Err(e) => {
@@ -108,6 +113,13 @@ fn main() -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// The process's peak resident memory (Linux `VmHWM`), if known.
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn read_receipt(path: &PathBuf) -> Result<Receipt, String> {

@@ -60,10 +60,11 @@ impl RandomnessProof {
 
     /// Verifies the proof.
     pub fn verify(&self, statement: &RandomnessStatement<'_>) -> Result<(), ProofError> {
-        if self
-            .0
-            .verify(statement.transcript(), &statement.ciphertext.alpha)
-        {
+        let valid = statement.context.position.is_valid()
+            && self
+                .0
+                .verify(statement.transcript(), &statement.ciphertext.alpha);
+        if valid {
             Ok(())
         } else {
             Err(ProofError)
