@@ -522,3 +522,30 @@ fn threshold_decryption_of_a_large_count() {
         20_000
     );
 }
+
+#[test]
+fn an_empty_tally_decrypts_to_zero_with_valid_proofs() {
+    // The sum of no ciphertexts is (O, O): every decryption share and proof
+    // commitment b is the identity, and the proofs still verify.
+    let mut rng = rng(180);
+    let c = ceremony(2, 3, 181);
+    let ct = CiphertextSum::new().finish();
+    assert_eq!(ct, psephos_crypto::elgamal::Ciphertext::zero());
+    let shares: Vec<_> = c.shares.iter().collect();
+    for share in &shares {
+        let partial = share.partial_decrypt_with_rng(&c.trustees.fingerprint, &ct, &mut rng);
+        assert!(partial.share.is_identity());
+        assert!(partial.proof.0.b.is_identity());
+    }
+    assert_eq!(
+        threshold_decrypt(
+            &c.trustees.params,
+            &c.trustees.fingerprint,
+            &shares,
+            &ct,
+            10,
+            &mut rng
+        ),
+        0
+    );
+}

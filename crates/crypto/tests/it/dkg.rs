@@ -110,6 +110,9 @@ enum BadShare {
     /// A share sealed properly, but from another polynomial: it opens and
     /// fails the check against the commitments.
     FromAnotherPolynomial,
+    /// Another dealer's share for the same recipient, copied: it is sealed
+    /// under another route and does not open.
+    ReplayedFromAnotherDealer,
 }
 
 fn check_bad_share(kind: BadShare, seed: u64) {
@@ -128,6 +131,10 @@ fn check_bad_share(kind: BadShare, seed: u64) {
             let (_, other) = trustees.deal(bad_dealer, &mut rng);
             assert_ne!(other.commitments, board[1].commitments);
             board[1].shares[victim_slot] = other.shares[victim_slot].clone();
+        }
+        BadShare::ReplayedFromAnotherDealer => {
+            let copied = board[0].share_for(trustees.index(victim)).unwrap().clone();
+            board[1].shares[victim_slot] = copied;
         }
     }
     // The dishonest dealer's message still passes every public check.
@@ -200,6 +207,11 @@ fn a_corrupted_share_disqualifies_its_dealer() {
 #[test]
 fn a_share_of_another_polynomial_disqualifies_its_dealer() {
     check_bad_share(BadShare::FromAnotherPolynomial, 710);
+}
+
+#[test]
+fn a_share_copied_from_another_dealer_disqualifies_its_dealer() {
+    check_bad_share(BadShare::ReplayedFromAnotherDealer, 715);
 }
 
 /// A (3, 5) ceremony in which trustee `complainer` saw a corrupted copy of
@@ -414,6 +426,10 @@ fn malformed_complaint_lists_disqualify_the_complainer() {
     let mut against_self = complaints.clone();
     against_self[3].complaints[1].dealer = i(4);
     invalid(&against_self);
+    // Against a trustee index beyond n (which still decodes).
+    let mut beyond = complaints.clone();
+    beyond[3].complaints[1].dealer = serde_json::from_str("5").unwrap();
+    invalid(&beyond);
     // A trustee that posts no complaints message at all is disqualified too:
     // with dealers 1 and 2 already out, that leaves too few trustees.
     let mut silent = complaints.clone();
@@ -583,6 +599,15 @@ fn structurally_invalid_dealings_are_disqualified() {
     edits.push(("invalid proof of possession", m));
     let mut m = base.clone();
     m.proofs[2].0.z = bump_scalar(&m.proofs[2].0.z);
+    edits.push(("invalid proof of possession", m));
+    // Errors that cancel when the proofs are added with equal weights.
+    let mut m = base.clone();
+    m.proofs[0].0.z += Scalar::ONE;
+    m.proofs[1].0.z -= Scalar::ONE;
+    edits.push(("invalid proof of possession", m));
+    let mut m = base.clone();
+    m.proofs[1].0.a = bump_point(&m.proofs[1].0.a);
+    m.proofs[2].0.a = Point::new(m.proofs[2].0.a.point() - Point::GENERATOR.point());
     edits.push(("invalid proof of possession", m));
     let mut m = base.clone();
     m.shares.pop();
@@ -913,5 +938,173 @@ fn dealing_refuses_inconsistent_inputs() {
         )
         .unwrap_err(),
         ThresholdError::IndexOutOfRange { index: 7, n: 3 }
+    );
+}
+
+/// Empty complaints messages (every share confirmed) from the given trustees.
+fn confirmations(trustees: &Trustees, from: &[u32]) -> Vec<ComplaintsMessage> {
+    from.iter()
+        .map(|&i| ComplaintsMessage {
+            complainer: trustees.index(i),
+            complaints: vec![],
+        })
+        .collect()
+}
+
+#[test]
+fn the_first_reason_in_resolution_order_wins() {
+    // Dealer 3 sends trustee 1 a bad share and dealer 2 sends trustee 4 a
+    // bad share; neither dealer posts a complaints message. Complainer 1
+    // comes before 3, so dealer 3 is out for its bad share; dealer 2's own
+    // missing confirmation comes before complainer 4.
+    let mut rng = rng(850);
+    let trustees = Trustees::new(2, 4, &mut rng);
+    let (states, mut board) = trustees.deal_some(&trustees.all(), &mut rng);
+    board[2].shares[0].sealed[9] ^= 1; // dealer 3 → trustee 1
+    board[1].shares[2].sealed[9] ^= 1; // dealer 2 → trustee 4
+    let mut complaints = Vec::new();
+    for (i, state) in states {
+        if i == 1 || i == 4 {
+            complaints.push(state.receive(&board, &mut rng).unwrap().1);
+        }
+    }
+    assert_eq!(complaints[0].complaints.len(), 1);
+    assert_eq!(complaints[1].complaints.len(), 1);
+    let outcome = resolve(
+        &trustees.fingerprint,
+        &trustees.params,
+        &trustees.roster,
+        &board,
+        &complaints,
+    )
+    .unwrap();
+    let i = |k| trustees.index(k);
+    assert_eq!(
+        outcome.disqualified,
+        vec![
+            (i(2), Disqualification::NoConfirmation),
+            (i(3), Disqualification::BadShare { complainer: i(1) }),
+        ]
+    );
+    assert_eq!(outcome.qualified, vec![i(1), i(4)]);
+}
+
+#[test]
+fn a_complaint_counts_even_when_its_author_is_disqualified() {
+    // Trustee 3's own dealing turns out invalid, but its complaint about
+    // dealer 1's share is evidence all the same.
+    let mut rng = rng(860);
+    let trustees = Trustees::new(2, 4, &mut rng);
+    let (mut states, mut board) = trustees.deal_some(&trustees.all(), &mut rng);
+    board[0].shares[1].sealed[0] ^= 1; // dealer 1 → trustee 3
+    states.remove(0); // the dishonest dealer only confirms
+    let (_, mut complaints) = trustees.receive_all(states, &board, &mut rng);
+    complaints.insert(0, confirmations(&trustees, &[1]).remove(0));
+    assert_eq!(complaints[2].complaints.len(), 1);
+    board[2].proofs.swap(0, 1);
+    let outcome = resolve(
+        &trustees.fingerprint,
+        &trustees.params,
+        &trustees.roster,
+        &board,
+        &complaints,
+    )
+    .unwrap();
+    let i = |k| trustees.index(k);
+    assert_eq!(outcome.disqualified.len(), 2);
+    assert_eq!(
+        outcome.disqualified[0],
+        (i(1), Disqualification::BadShare { complainer: i(3) })
+    );
+    assert_eq!(outcome.disqualified[1].0, i(3));
+    assert!(matches!(
+        outcome.disqualified[1].1,
+        Disqualification::InvalidDealing { .. }
+    ));
+    assert_eq!(outcome.qualified, vec![i(2), i(4)]);
+}
+
+#[test]
+fn colluding_dealers_cannot_make_the_joint_key_the_identity() {
+    // Two dealers who agree on opposite constant terms, each with a valid
+    // proof of possession: the joint key would be the identity, and the
+    // ceremony must stop instead.
+    let mut rng = rng(870);
+    let trustees = Trustees::new(1, 2, &mut rng);
+    let (_, mut board) = trustees.deal_some(&trustees.all(), &mut rng);
+    let x = Scalar::from(987_654_321u64);
+    for (slot, secret) in [(0usize, x), (1, -x)] {
+        let point = Point::new(Point::GENERATOR.point() * secret);
+        let statement = psephos_crypto::proofs::possession::PossessionStatement {
+            fingerprint: &trustees.fingerprint,
+            claim: psephos_crypto::proofs::possession::PossessionClaim::Coefficient {
+                dealer: trustees.index(slot as u32 + 1),
+                index: 0,
+            },
+            point: &point,
+        };
+        let proof = psephos_crypto::proofs::possession::PossessionProof::prove_with_rng(
+            &statement,
+            &psephos_crypto::secret::SecretScalar::new(secret),
+            &mut rng,
+        );
+        board[slot].commitments[0] = point;
+        board[slot].proofs[0] = proof;
+        board[slot]
+            .check_public(&trustees.fingerprint, &trustees.params)
+            .unwrap();
+    }
+    assert_eq!(
+        resolve(
+            &trustees.fingerprint,
+            &trustees.params,
+            &trustees.roster,
+            &board,
+            &confirmations(&trustees, &[1, 2]),
+        ),
+        Err(ThresholdError::IdentityKey)
+    );
+}
+
+#[test]
+fn a_trustee_whose_complaint_went_missing_cannot_finish() {
+    // Trustee 4 got a bad share from dealer 2 and complained, but the board
+    // shows an empty confirmation from it: dealer 2 stays qualified, and
+    // trustee 4 has no share from it.
+    let mut rng = rng(880);
+    let trustees = Trustees::new(2, 4, &mut rng);
+    let (mut states, mut board) = trustees.deal_some(&trustees.all(), &mut rng);
+    board[1].shares[2].sealed[40] ^= 1; // dealer 2 → trustee 4
+    states.remove(1); // the dishonest dealer only confirms
+    let (checked, mut complaints) = trustees.receive_all(states, &board, &mut rng);
+    complaints.push(confirmations(&trustees, &[2]).remove(0));
+    assert_eq!(complaints[2].complainer, trustees.index(4));
+    assert_eq!(complaints[2].complaints.len(), 1);
+    complaints[2].complaints.clear();
+    let results = finish_all(checked, &board, &complaints);
+    assert_eq!(results.len(), 3);
+    for (i, result) in &results[..2] {
+        assert!(result.is_ok(), "trustee {i}: {result:?}");
+    }
+    assert_eq!(results[2].0, 4);
+    assert_eq!(
+        results[2].1.as_ref().unwrap_err(),
+        &ThresholdError::MissingShare(2)
+    );
+}
+
+#[test]
+fn receiving_a_board_with_an_index_out_of_range_stops() {
+    let mut rng = rng(890);
+    let trustees = Trustees::new(2, 3, &mut rng);
+    let (mut states, board) = trustees.deal_some(&trustees.all(), &mut rng);
+    let mut v = serde_json::to_value(&board[2]).unwrap();
+    v["dealer"] = serde_json::Value::from(4);
+    let mut bad = board.clone();
+    bad.push(serde_json::from_value(v).unwrap());
+    let (_, state) = states.remove(0);
+    assert_eq!(
+        state.receive(&bad, &mut rng).unwrap_err(),
+        ThresholdError::IndexOutOfRange { index: 4, n: 3 }
     );
 }

@@ -864,3 +864,66 @@ fn secrets_are_never_printed() {
     let printed = format!("{sk:?} {nonce:?}");
     assert!(!printed.contains(&to_hex(nonce.reveal().as_bytes())));
 }
+
+#[test]
+fn duplicate_and_missing_members_are_rejected() {
+    let g = GENERATOR;
+    let z = "0".repeat(64);
+    let twice = format!("{{\"a\":\"{g}\",\"a\":\"{g}\",\"z\":\"{z}\"}}");
+    assert!(serde_json::from_str::<SchnorrProof>(&twice).is_err());
+    assert!(serde_json::from_str::<RandomnessProof>(&twice).is_err());
+    assert!(serde_json::from_str::<PossessionProof>(&twice).is_err());
+    let ct_twice = format!("{{\"alpha\":\"{g}\",\"beta\":\"{g}\",\"beta\":\"{g}\"}}");
+    assert!(serde_json::from_str::<Ciphertext>(&ct_twice).is_err());
+    let ct_missing = format!("{{\"alpha\":\"{g}\"}}");
+    assert!(serde_json::from_str::<Ciphertext>(&ct_missing).is_err());
+    assert!(serde_json::from_str::<ThresholdParams>("{\"t\":1}").is_err());
+    assert!(serde_json::from_str::<ThresholdParams>("{\"t\":1,\"n\":2,\"n\":3}").is_err());
+    // Integers only: no quotes, fractions or negatives for indices and params.
+    assert!(serde_json::from_str::<TrusteeIndex>("\"1\"").is_err());
+    assert!(serde_json::from_str::<TrusteeIndex>("1.5").is_err());
+    assert!(serde_json::from_str::<TrusteeIndex>("-1").is_err());
+    assert!(serde_json::from_str::<ThresholdParams>("{\"t\":\"1\",\"n\":2}").is_err());
+    // A missing option is the sum slot.
+    assert_eq!(
+        serde_json::from_str::<BallotPosition>("{\"question\":4}").unwrap(),
+        BallotPosition::sum(4)
+    );
+    assert_eq!(
+        serde_json::from_str::<BallotPosition>("{\"question\":4,\"option\":null}").unwrap(),
+        BallotPosition::sum(4)
+    );
+}
+
+#[test]
+fn identity_points_decode_where_allowed_and_fail_the_later_check() {
+    // Ciphertext components, proof commitments and decryption shares may be
+    // the identity; a commitment or ephemeral decodes, and the dealing's
+    // public check then blames its author.
+    let zero = "0".repeat(64);
+    let ct: Ciphertext =
+        serde_json::from_str(&format!("{{\"alpha\":\"{zero}\",\"beta\":\"{zero}\"}}")).unwrap();
+    assert_eq!(ct, Ciphertext::zero());
+    let c = ceremony(2, 3, 560);
+    let t = &c.trustees;
+    let mut v = serde_json::to_value(&c.dealings[1]).unwrap();
+    v["commitments"][0] = serde_json::Value::String(zero.clone());
+    let message: DealerMessage = serde_json::from_value(v).unwrap();
+    assert_eq!(
+        message.check_public(&t.fingerprint, &t.params),
+        Err(ThresholdError::MalformedMessage {
+            dealer: 2,
+            reason: "identity coefficient commitment"
+        })
+    );
+    let mut v = serde_json::to_value(&c.dealings[1]).unwrap();
+    v["shares"][0]["ephemeral"] = serde_json::Value::String(zero);
+    let message: DealerMessage = serde_json::from_value(v).unwrap();
+    assert_eq!(
+        message.check_public(&t.fingerprint, &t.params),
+        Err(ThresholdError::MalformedMessage {
+            dealer: 2,
+            reason: "identity ephemeral key"
+        })
+    );
+}

@@ -266,6 +266,33 @@ fn branch_count_mismatch_is_rejected() {
         DisjunctiveProof::verify_batch(&[valid[0], (nothing, &empty)], &mut rng),
         Err(one_failure(1, 2))
     );
+
+    // A valid proof checked against no ciphertexts, or too many.
+    let no_ciphertexts = DisjunctiveStatement {
+        ciphertexts: &[],
+        ..statement
+    };
+    assert_disjunctive_rejected(
+        "no ciphertexts",
+        &no_ciphertexts,
+        &f.proofs[1],
+        &valid,
+        &mut rng,
+    );
+    // MAX_CIPHERTEXTS + 1 ciphertexts whose sum is the proved one.
+    let mut many = vec![Ciphertext::zero(); psephos_crypto::proofs::disjunctive::MAX_CIPHERTEXTS];
+    many.push(f.ciphertexts[1]);
+    let too_many = DisjunctiveStatement {
+        ciphertexts: &many,
+        ..statement
+    };
+    assert_disjunctive_rejected(
+        "too many ciphertexts",
+        &too_many,
+        &f.proofs[1],
+        &valid,
+        &mut rng,
+    );
 }
 
 /// Tries to prove that `ct` (encrypting something outside `values` with
