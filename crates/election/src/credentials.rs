@@ -128,7 +128,7 @@ impl CredentialList {
         mut credentials: Vec<CredentialEntry>,
         authority: &SigningKey,
     ) -> Result<Self, CredentialError> {
-        credentials.sort_by(|a, b| a.credential.cmp(&b.credential));
+        credentials.sort_by_key(|e| e.credential);
         let body = to_canonical_json(&ListBody {
             election_id,
             credentials: &credentials,
@@ -211,7 +211,12 @@ impl VotingLink {
     pub fn parse(link: &str) -> Result<Self, CredentialError> {
         let fragment = link.rsplit_once('#').map_or(link, |(_, f)| f);
         let (election_id, secret) = fragment.rsplit_once('.').ok_or(CredentialError::BadLink)?;
-        if election_id.is_empty() {
+        let id_ok = !election_id.is_empty()
+            && election_id.len() <= 64
+            && election_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        if !id_ok {
             return Err(CredentialError::BadLink);
         }
         Ok(VotingLink {

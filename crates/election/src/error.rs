@@ -116,6 +116,9 @@ pub enum CredentialError {
     /// The list is not sorted by credential, or repeats one.
     #[error("credential list must be sorted by credential without duplicates")]
     Unsorted,
+    /// A public credential is not a valid, canonical, non-weak ed25519 key.
+    #[error("credential {0} is not a valid ed25519 public key")]
+    InvalidKey(String),
     /// A credential names a style the manifest lacks.
     #[error("credential names unknown ballot style `{0}`")]
     UnknownStyle(String),

@@ -254,6 +254,12 @@ impl Manifest {
                 "must be after voting_window.opens",
             ));
         }
+        if self.board_key == self.credential_authority_key {
+            return Err(ManifestError::new(
+                "credential_authority_key",
+                "must differ from board_key: the credential authority is a separate party",
+            ));
+        }
         self.validate_trustees()?;
         self.validate_questions()?;
         self.validate_styles()?;
@@ -291,6 +297,14 @@ impl Manifest {
                 return Err(ManifestError::new(
                     at("encryption_key"),
                     "must not be the identity point",
+                ));
+            }
+            if member.signing_key == self.board_key
+                || member.signing_key == self.credential_authority_key
+            {
+                return Err(ManifestError::new(
+                    at("signing_key"),
+                    "must differ from the board and credential authority keys",
                 ));
             }
             if !signing.insert(*member.signing_key.as_bytes()) {

@@ -11,7 +11,7 @@
 //! Leaves are compact JSON, which never contains a raw newline, so each
 //! line is one leaf's exact bytes (the bytes that are hashed).
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,11 @@ use crate::error::RecordError;
 
 /// The header's format string.
 pub const RECORD_FORMAT: &str = "psephos/record/v1";
+
+/// Longest line a reader accepts (a credential list for a million voters
+/// is about 110 MB); longer lines make the record unreadable rather than
+/// exhausting memory.
+pub const MAX_LINE_BYTES: u64 = 256 << 20;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -139,7 +144,16 @@ impl<R: BufRead> RecordReader<R> {
             return Ok(None);
         }
         let mut buf = Vec::new();
-        let n = self.input.read_until(b'\n', &mut buf)?;
+        let n = (&mut self.input)
+            .take(MAX_LINE_BYTES + 1)
+            .read_until(b'\n', &mut buf)?;
+        if n as u64 > MAX_LINE_BYTES {
+            return Err(RecordError::BadLeaf {
+                line: self.line + 1,
+                leaf: self.leaves,
+                reason: format!("line longer than {MAX_LINE_BYTES} bytes"),
+            });
+        }
         if n == 0 || buf.last() != Some(&b'\n') {
             return Err(RecordError::Truncated {
                 leaves: self.leaves,

@@ -16,10 +16,13 @@ use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 pub struct PublicSigningKey(VerifyingKey);
 
 impl PublicSigningKey {
-    /// Decodes 32 bytes; rejects encodings that do not decompress and weak keys.
+    /// Decodes 32 bytes; rejects encodings that do not decompress, that are
+    /// not canonical (a `y` coordinate of at least p, or a negative zero),
+    /// and weak (small-order) keys.
     pub fn from_bytes(bytes: &[u8; 32]) -> Option<Self> {
         let key = VerifyingKey::from_bytes(bytes).ok()?;
-        (!key.is_weak()).then_some(PublicSigningKey(key))
+        let canonical = key.to_edwards().compress().to_bytes() == *bytes;
+        (canonical && !key.is_weak()).then_some(PublicSigningKey(key))
     }
 
     /// The 32-byte encoding.

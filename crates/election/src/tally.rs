@@ -328,6 +328,8 @@ pub fn combine_result(
     tally: &EncryptedTally,
     decryptions: &[(TrusteeIndex, &TallyDecryption)],
 ) -> Result<ElectionResult, TallyError> {
+    let mut decryptions = decryptions.to_vec();
+    decryptions.sort_by_key(|(i, _)| *i);
     let indices: Vec<TrusteeIndex> = decryptions.iter().map(|(i, _)| *i).collect();
     let lambdas = combination_coefficients(&election.params, &indices)
         .map_err(|e| TallyError::Combine(e.to_string()))?;

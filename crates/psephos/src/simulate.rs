@@ -113,6 +113,32 @@ pub struct SimulationReport {
     pub decrypted_by: Vec<TrusteeIndex>,
     /// Wall-clock time per phase.
     pub timings: Vec<(&'static str, Duration)>,
+    /// Every party's secret keys, so that tests can forge or re-sign
+    /// messages; a real election never gathers them in one place.
+    pub secrets: SimulationSecrets,
+}
+
+/// The secrets the simulation generated, for tests that tamper with a
+/// record and re-sign it, to show that a semantic check (not a signature)
+/// catches the tampering.
+#[derive(Clone)]
+pub struct SimulationSecrets {
+    /// The board's checkpoint-signing key.
+    pub board_key: SigningKey,
+    /// The credential authority's key.
+    pub authority_key: SigningKey,
+    /// Each trustee's message-signing key, trustee `i` at position `i − 1`.
+    pub trustee_keys: Vec<SigningKey>,
+    /// Each qualified trustee's key share, ascending by index.
+    pub key_shares: Vec<KeyShare>,
+    /// Each voter's secret credential and ballot style, in voter order.
+    pub credentials: Vec<(SecretCredential, String)>,
+}
+
+impl std::fmt::Debug for SimulationSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SimulationSecrets(<redacted>)")
+    }
 }
 
 /// Why a simulation could not complete.
@@ -194,11 +220,20 @@ fn timestamp(t: SystemTime) -> String {
 pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationError> {
     let params = ThresholdParams::new(config.threshold, config.trustees)
         .map_err(|e| SimulationError::Config(e.to_string()))?;
-    if config.absent > config.trustees - config.threshold {
+    let cheaters = u32::from(config.cheating_dealer.is_some());
+    if config.absent + cheaters > config.trustees - config.threshold {
         return Err(SimulationError::Config(format!(
-            "{} absent trustees would leave fewer than the threshold {} of {}",
-            config.absent, config.threshold, config.trustees
+            "{} absent and {} disqualified trustees would leave fewer than the threshold {} of {}",
+            config.absent, cheaters, config.threshold, config.trustees
         )));
+    }
+    if let Some(cheater) = config.cheating_dealer {
+        if cheater == 0 || cheater > config.trustees || config.trustees < 3 {
+            return Err(SimulationError::Config(format!(
+                "the cheating dealer must be one of trustees 1..={}, and there must be at least 3 trustees",
+                config.trustees
+            )));
+        }
     }
     if config.voters == 0 || config.proposals + config.candidates == 0 {
         return Err(SimulationError::Config(
@@ -212,6 +247,7 @@ pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationErro
 
     // Parties and their keys.
     let board_key = SigningKey::generate(&mut rng);
+    let board_secret = board_key.clone();
     let authority_key = SigningKey::generate(&mut rng);
     let trustees: Vec<Trustee> = params
         .indices()
@@ -259,7 +295,10 @@ pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationErro
         .validate()
         .map_err(|e| SimulationError::Config(e.to_string()))?;
 
-    let out = BufWriter::with_capacity(1 << 20, File::create(&config.output)?);
+    // Written under a temporary name and renamed when complete, so a failed
+    // run never leaves a truncated record behind under the real name.
+    let partial = config.output.with_extension("partial");
+    let out = BufWriter::with_capacity(1 << 20, File::create(&partial)?);
     let mut board = Board::new(&election_id, board_key, out)?;
     let manifest_leaf = BoardMessage::Manifest(manifest.clone()).to_leaf();
     board.append_leaf(&manifest_leaf)?;
@@ -415,9 +454,21 @@ pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationErro
     let leaves = board.size();
     let (_, mut out) = board.finish()?;
     out.flush()?;
+    out.get_ref().sync_all()?;
     drop(out);
+    std::fs::rename(&partial, &config.output)?;
     timings.push(("tally", phase.elapsed()));
     let record_bytes = std::fs::metadata(&config.output)?.len();
+    let secrets = SimulationSecrets {
+        board_key: board_secret,
+        authority_key,
+        trustee_keys: trustees.iter().map(|t| t.signing.clone()).collect(),
+        key_shares: shares.iter().map(|(share, _)| share.clone()).collect(),
+        credentials: plans
+            .iter()
+            .map(|p| (p.credential.clone(), election.layouts[p.style].id.clone()))
+            .collect(),
+    };
     Ok(SimulationReport {
         manifest,
         decrypted_by: result.decrypted_by.clone(),
@@ -429,6 +480,7 @@ pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationErro
         audits,
         disqualified,
         timings,
+        secrets,
     })
 }
 
@@ -471,6 +523,9 @@ fn vote(election: &Election, plan: &VoterPlan, round: u8) -> Result<VoterOutput,
     })
 }
 
+/// Each qualified trustee's key share, the published outcome, and the outcome itself.
+type CeremonyOutput<'t> = (Vec<(KeyShare, &'t Trustee)>, ElectionKey, DkgOutcome);
+
 /// Runs the DKG among all trustees, publishing every message; returns each
 /// qualified trustee's key share and the ceremony's outcome.
 fn key_ceremony<'t, W: Write>(
@@ -480,7 +535,7 @@ fn key_ceremony<'t, W: Write>(
     trustees: &'t [Trustee],
     board: &mut Board<W>,
     rng: &mut ChaCha20Rng,
-) -> Result<(Vec<(KeyShare, &'t Trustee)>, ElectionKey, DkgOutcome), SimulationError> {
+) -> Result<CeremonyOutput<'t>, SimulationError> {
     let failed = protocol("key ceremony");
     let params = manifest.params().map_err(|e| failed(e.to_string()))?;
     let ceremony = psephos_election::fingerprint::ceremony_fingerprint(manifest_leaf);

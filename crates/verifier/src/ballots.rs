@@ -35,6 +35,8 @@ pub(crate) struct BallotOutcome {
     pub code: TrackingCode,
     /// First 16 bytes of SHA-256 over all ciphertext encodings: detects replays.
     pub content: [u8; 16],
+    /// For audits only: the encoding of every `α`, whose plaintext is now public.
+    pub audited_alphas: Vec<[u8; 32]>,
     pub proofs: u64,
     pub failures: Vec<(Check, String)>,
 }
@@ -68,6 +70,15 @@ fn content_hash(ballot: &Ballot) -> [u8; 16] {
     let mut out = [0u8; 16];
     out.copy_from_slice(&digest[..16]);
     out
+}
+
+/// The encodings of every ciphertext's `α` in a ballot.
+pub(crate) fn alphas(ballot: &Ballot) -> Vec<[u8; 32]> {
+    ballot
+        .answers
+        .iter()
+        .flat_map(|a| a.ciphertexts.iter().map(|c| c.alpha.to_bytes()))
+        .collect()
 }
 
 /// Parses a ballot or audit leaf.
@@ -151,6 +162,11 @@ pub(crate) fn check_group(
             credential: ballot.credential,
             code,
             content: content_hash(ballot),
+            audited_alphas: if audit.is_some() {
+                alphas(ballot)
+            } else {
+                Vec::new()
+            },
             proofs: 0,
             failures,
         });

@@ -35,7 +35,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::ballots::{
-    check_group, parse, unreadable, BallotContextData, BallotOutcome, RawLeaf, GROUP,
+    alphas, check_group, parse, unreadable, BallotContextData, BallotOutcome, RawLeaf, GROUP,
 };
 use crate::checks::Check;
 use crate::report::{Recorder, Report};
@@ -94,8 +94,13 @@ struct State {
     codes: HashSet<TrackingCode>,
     cast_contents: HashMap<[u8; 16], u64>,
     audit_contents: HashMap<[u8; 16], u64>,
+    audit_codes: HashSet<TrackingCode>,
+    /// Every audited `α`: its plaintext is public, so it must never be cast.
+    audited_alphas: HashSet<[u8; 32]>,
+    audited_credentials: HashSet<CredentialKey>,
     last_ballot: HashMap<CredentialKey, u64>,
-    superseded: Vec<u64>,
+    superseded: Vec<(u64, CredentialKey)>,
+    receipt_leaf: Option<(u64, Vec<u8>)>,
     published_tally: Option<(u64, EncryptedTally)>,
     decryptions: Vec<(u64, TrusteeSigned<TallyDecryption>)>,
     published_result: Option<(u64, ElectionResult)>,
@@ -123,10 +128,14 @@ pub fn verify_file(
         ProgressBar::hidden()
     };
     let mut st = State::new();
+    let receipt_index = options.receipt.as_ref().map(|r| r.leaf_index);
     let checkpoint = loop {
         match reader.next_item()? {
             Some(RecordItem::Leaf(bytes)) => {
                 let index = st.tree.size() + st.pending.len() as u64;
+                if receipt_index == Some(index) {
+                    st.receipt_leaf = Some((index, bytes.clone()));
+                }
                 if is_ballot_leaf(&bytes) && st.ballots.is_some() {
                     st.pending.push((index, bytes));
                     if st.pending.len() >= CHUNK {
@@ -153,7 +162,7 @@ pub fn verify_file(
     };
     st.rec
         .checked(Check::RecordFormat, st.tree.size(), "leaves");
-    st.subtract_superseded(path)?;
+    st.second_pass(path)?;
     progress.finish_and_clear();
     st.check_checkpoint(&checkpoint);
     let receipt = options
@@ -188,8 +197,12 @@ impl State {
             codes: HashSet::new(),
             cast_contents: HashMap::new(),
             audit_contents: HashMap::new(),
+            audit_codes: HashSet::new(),
+            audited_alphas: HashSet::new(),
+            audited_credentials: HashSet::new(),
             last_ballot: HashMap::new(),
             superseded: Vec::new(),
+            receipt_leaf: None,
             published_tally: None,
             decryptions: Vec::new(),
             published_result: None,
@@ -433,7 +446,9 @@ impl State {
             self.rec.fail(Check::ElectionKey, Some(index), "the published election fingerprint is not SHA-256 of the manifest leaf and joint key");
             matches = false;
         }
-        if published.qualified != outcome.qualified || published.disqualified != disqualified {
+        if published.qualified != outcome.qualified
+            || !same_verdicts(&published.disqualified, &disqualified)
+        {
             self.rec.fail(
                 Check::ElectionKey,
                 Some(index),
@@ -572,7 +587,17 @@ impl State {
                         format!("audited ballot's ciphertexts were cast at leaf {other}"),
                     );
                 }
+                if !self.audit_codes.insert(outcome.code) {
+                    self.rec.fail(
+                        Check::Audits,
+                        leaf,
+                        format!("audited ballot {} appears twice", outcome.code.short()),
+                    );
+                }
                 self.audit_contents.insert(outcome.content, outcome.leaf);
+                self.audited_alphas
+                    .extend(outcome.audited_alphas.iter().copied());
+                self.audited_credentials.insert(outcome.credential);
             }
             Purpose::Cast => {
                 self.cast += 1;
@@ -612,30 +637,45 @@ impl State {
                     if let Some(previous) =
                         self.last_ballot.insert(outcome.credential, outcome.leaf)
                     {
-                        self.superseded.push(previous);
+                        self.superseded.push((previous, outcome.credential));
                     }
                 }
             }
         }
     }
 
-    /// Second pass: subtract the ballots that later ballots replaced.
-    fn subtract_superseded(&mut self, path: &Path) -> Result<(), RecordError> {
-        if self.superseded.is_empty() {
-            return Ok(());
-        }
-        let (Some(ctx), Some(tally)) = (self.ballots.clone(), self.tally.as_mut()) else {
+    /// Second pass, over few leaves: subtract the ballots that later ballots
+    /// replaced, and compare every cast ballot of a credential that audited
+    /// a ballot with the audited ciphertexts (whose plaintexts are public).
+    fn second_pass(&mut self, path: &Path) -> Result<(), RecordError> {
+        let Some(ctx) = self.ballots.clone() else {
             return Ok(());
         };
-        self.superseded.sort_unstable();
+        let superseded: HashSet<u64> = self.superseded.iter().map(|(leaf, _)| *leaf).collect();
+        let mut wanted: Vec<u64> = superseded.iter().copied().collect();
+        for (leaf, credential) in &self.superseded {
+            if self.audited_credentials.contains(credential) {
+                wanted.push(*leaf);
+            }
+        }
+        for credential in &self.audited_credentials {
+            if let Some(leaf) = self.last_ballot.get(credential) {
+                wanted.push(*leaf);
+            }
+        }
+        wanted.sort_unstable();
+        wanted.dedup();
+        if wanted.is_empty() {
+            return Ok(());
+        }
         let mut reader = RecordReader::new(BufReader::with_capacity(1 << 20, File::open(path)?))?;
-        let mut wanted = self.superseded.iter().peekable();
+        let mut next = wanted.iter().peekable();
         let mut batch: Vec<RawLeaf> = Vec::new();
         let mut index = 0u64;
-        while let Some(&&next) = wanted.peek() {
+        while let Some(&&target) = next.peek() {
             match reader.next_item()? {
                 Some(RecordItem::Leaf(bytes)) => {
-                    if index == next {
+                    if index == target {
                         // The file must not have changed since the first pass.
                         if self.tree.leaf(index) != Some(leaf_hash(&bytes)) {
                             return Err(unreadable(
@@ -644,33 +684,44 @@ impl State {
                             ));
                         }
                         batch.push((index, bytes));
-                        wanted.next();
+                        next.next();
                     }
                     index += 1;
                 }
-                _ => {
-                    return Err(unreadable(
-                        next,
-                        "superseded ballot not found on the second pass",
-                    ))
-                }
+                _ => return Err(unreadable(target, "ballot not found on the second pass")),
             }
         }
-        let parts: Vec<Result<TallyAccumulator, RecordError>> = batch
+        let audited = &self.audited_alphas;
+        let parts: Vec<Result<(TallyAccumulator, Vec<u64>), RecordError>> = batch
             .par_chunks(GROUP * 8)
             .map(|chunk| {
                 let mut removed = TallyAccumulator::new(&ctx.election);
+                let mut reused = Vec::new();
                 for (leaf, bytes) in chunk {
                     let (ballot, _) = parse(*leaf, bytes)?;
-                    removed.add(&ctx.election, &ballot);
+                    if superseded.contains(leaf) {
+                        removed.add(&ctx.election, &ballot);
+                    }
+                    if alphas(&ballot).iter().any(|a| audited.contains(a)) {
+                        reused.push(*leaf);
+                    }
                 }
-                Ok(removed)
+                Ok((removed, reused))
             })
             .collect();
         for part in parts {
-            tally.subtract_all(&part?);
+            let (removed, reused) = part?;
+            if let Some(tally) = self.tally.as_mut() {
+                tally.subtract_all(&removed);
+            }
+            for leaf in reused {
+                self.rec.fail(
+                    Check::Audits,
+                    Some(leaf),
+                    "a cast ballot contains a ciphertext revealed by an audit",
+                );
+            }
         }
-        self.rec.checked(Check::Revotes, 0, "ballots");
         Ok(())
     }
 
@@ -730,10 +781,29 @@ impl State {
         if let Err(e) = receipt.verify(&manifest.board_key) {
             return fail(format!("the receipt itself does not verify: {e}"));
         }
+        if receipt.election_id != manifest.election_id {
+            return fail(format!(
+                "the receipt is for election `{}`",
+                receipt.election_id
+            ));
+        }
         if self.tree.leaf(receipt.leaf_index) != Some(receipt.leaf_hash.0) {
             return fail(format!(
                 "leaf {} of the record is not the receipt's ballot",
                 receipt.leaf_index
+            ));
+        }
+        let is_the_ballot = match &self.receipt_leaf {
+            Some((index, bytes)) if *index == receipt.leaf_index => {
+                matches!(BoardMessage::from_leaf(bytes), Ok(BoardMessage::Ballot(b)) if b.tracking_code() == receipt.tracking_code)
+            }
+            _ => false,
+        };
+        if !is_the_ballot {
+            return fail(format!(
+                "leaf {} is not a cast ballot with tracking code {}",
+                receipt.leaf_index,
+                receipt.tracking_code.short()
             ));
         }
         let (first, second) = (receipt.checkpoint.size, final_checkpoint.size);
@@ -859,11 +929,8 @@ impl State {
                 .fail(Check::Result, None, "no result in the record");
             return None;
         };
-        let trustees_ok = claimed.decrypted_by.len() >= election.params.t() as usize
-            && claimed
-                .decrypted_by
-                .iter()
-                .all(|i| valid.iter().any(|(v, _)| v == i));
+        let valid_trustees: Vec<TrusteeIndex> = valid.iter().map(|(i, _)| *i).collect();
+        let trustees_ok = claimed.decrypted_by == valid_trustees;
         if claimed.styles != result.styles || claimed.overall != result.overall {
             self.rec.fail(
                 Check::Result,
@@ -875,7 +942,7 @@ impl State {
             self.rec.fail(
                 Check::Result,
                 Some(*leaf),
-                "the result names trustees without valid shares, or fewer than t",
+                "the result's decrypted_by is not the list of trustees with valid shares",
             );
             None
         } else {
@@ -883,4 +950,17 @@ impl State {
             Some(claimed.clone())
         }
     }
+}
+
+/// Disqualifications compared by trustee and reason, ignoring the
+/// free-text `detail` (which another implementation may word differently).
+fn same_verdicts(a: &[DisqualifiedTrustee], b: &[DisqualifiedTrustee]) -> bool {
+    let key = |d: &DisqualifiedTrustee| {
+        let mut value = serde_json::to_value(d).unwrap_or_default();
+        if let Some(map) = value.as_object_mut() {
+            map.remove("detail");
+        }
+        value
+    };
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| key(x) == key(y))
 }

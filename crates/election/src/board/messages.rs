@@ -19,6 +19,9 @@ use crate::tally::{ElectionResult, EncryptedTally, TallyDecryption};
 use crate::voter::AuditedBallot;
 
 /// One leaf of the election's log.
+// Messages are decoded one at a time and consumed at once, so the size of
+// the largest variant costs nothing worth an extra allocation per leaf.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "body", rename_all = "kebab-case")]
 pub enum BoardMessage {
@@ -73,10 +76,27 @@ impl BoardMessage {
         serde_json::to_vec(self).unwrap_or_default()
     }
 
-    /// Parses leaf bytes.
-    pub fn from_leaf(leaf: &[u8]) -> Result<Self, serde_json::Error> {
-        serde_json::from_slice(leaf)
+    /// Parses leaf bytes, which must be exactly the canonical encoding of
+    /// the message (spec/record.md §9): one message, one byte string.
+    pub fn from_leaf(leaf: &[u8]) -> Result<Self, LeafError> {
+        let message: BoardMessage =
+            serde_json::from_slice(leaf).map_err(|e| LeafError::Json(e.to_string()))?;
+        if message.to_leaf() != leaf {
+            return Err(LeafError::NotCanonical);
+        }
+        Ok(message)
     }
+}
+
+/// Why leaf bytes are not a board message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LeafError {
+    /// Not JSON of any message type.
+    #[error("not a board message: {0}")]
+    Json(String),
+    /// A valid message, but not in its canonical byte form.
+    #[error("not in canonical form (compact JSON with fields in specification order)")]
+    NotCanonical,
 }
 
 /// When the window opened or closed (RFC 3339, UTC).
