@@ -315,6 +315,77 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn schnorr_and_chaum_pedersen_batches_agree_with_one_by_one(
+        spec in prop::collection::vec(prop::option::of(0usize..3), 1..10),
+        seed in any::<u64>(),
+    ) {
+        use psephos_crypto::proofs::decryption::{DecryptionProof, DecryptionStatement};
+        use psephos_crypto::proofs::randomness::{RandomnessProof, RandomnessStatement};
+        use psephos_crypto::secret::SecretScalar;
+        use crate::soundness::{chaum_pedersen_tamperings, schnorr_tamperings};
+
+        let key = secret_key(seed).public_key().clone();
+        let mut rng = rng(seed ^ 7);
+        let params = psephos_crypto::threshold::ThresholdParams::new(1, 9).unwrap();
+        let fp = fingerprint(66);
+        let n = spec.len();
+        let contexts: Vec<_> = (0..n).map(|i| context(66, 67, 1, Some(i as u32))).collect();
+        let encrypted: Vec<(Ciphertext, EncryptionNonce)> =
+            (0..n).map(|i| key.encrypt_with_rng(i as u64, &mut rng)).collect();
+        let secrets: Vec<SecretScalar> = (0..n).map(|_| SecretScalar::random(&mut rng)).collect();
+        let vks: Vec<Point> = secrets
+            .iter()
+            .map(|s| Point::new(Point::GENERATOR.point() * s.expose()))
+            .collect();
+        let shares: Vec<Point> = (0..n)
+            .map(|i| Point::new(encrypted[i].0.alpha.point() * secrets[i].expose()))
+            .collect();
+        let rstatement = |i: usize| RandomnessStatement {
+            context: &contexts[i],
+            key: &key,
+            ciphertext: &encrypted[i].0,
+        };
+        let dstatement = |i: usize| DecryptionStatement {
+            fingerprint: &fp,
+            trustee: TrusteeIndex::new(i as u32 % 9 + 1, &params).unwrap(),
+            verification_key: &vks[i],
+            ciphertext: &encrypted[i].0,
+            share: &shares[i],
+        };
+        let mut rproofs: Vec<RandomnessProof> = (0..n)
+            .map(|i| RandomnessProof::prove_with_rng(&rstatement(i), &encrypted[i].1, &mut rng))
+            .collect();
+        let mut dproofs: Vec<DecryptionProof> = (0..n)
+            .map(|i| DecryptionProof::prove_with_rng(&dstatement(i), &secrets[i], &mut rng))
+            .collect();
+        let mut bad = Vec::new();
+        for (i, tamper) in spec.iter().enumerate() {
+            if let Some(field) = tamper {
+                rproofs[i] = RandomnessProof(schnorr_tamperings(&rproofs[i].0).swap_remove(field % 2).1);
+                dproofs[i] = DecryptionProof(chaum_pedersen_tamperings(&dproofs[i].0).swap_remove(*field).1);
+                bad.push(i);
+            }
+        }
+        let ritems: Vec<_> = (0..n).map(|i| (rstatement(i), &rproofs[i])).collect();
+        let ditems: Vec<_> = (0..n).map(|i| (dstatement(i), &dproofs[i])).collect();
+        let r_one: Vec<usize> = (0..n).filter(|&i| rproofs[i].verify(&rstatement(i)).is_err()).collect();
+        let d_one: Vec<usize> = (0..n).filter(|&i| dproofs[i].verify(&dstatement(i)).is_err()).collect();
+        prop_assert_eq!(&r_one, &bad);
+        prop_assert_eq!(&d_one, &bad);
+        let expected = if bad.is_empty() {
+            Ok(())
+        } else {
+            Err(psephos_crypto::error::BatchError { failed: bad.clone(), total: n })
+        };
+        prop_assert_eq!(RandomnessProof::verify_batch(&ritems, &mut rng), expected.clone());
+        prop_assert_eq!(DecryptionProof::verify_batch(&ditems, &mut rng), expected);
+    }
+}
+
+proptest! {
     // Each case runs a whole key ceremony.
     #![proptest_config(ProptestConfig::with_cases(12))]
 
