@@ -151,6 +151,8 @@ fn voting_links_parse_bare_fragments() {
     let secret = voter(10);
     let text = secret.to_text();
     let fragment = format!("{ELECTION_ID}.{}", text.as_str());
+    let longest = format!("{}.{}", "x".repeat(64), text.as_str());
+    assert_eq!(VotingLink::parse(&longest).unwrap().election_id.len(), 64);
     for form in [
         fragment.clone(),
         format!("#{fragment}"),
@@ -181,6 +183,11 @@ fn bad_links_are_rejected() {
         ),
         format!("https://vote.example.org/vote#{ELECTION_ID}.{text}."),
         format!("{ELECTION_ID}{text}"),
+        // The election id must be a valid id: no URL without a fragment
+        // passes for one.
+        format!("https://vote.example.org/vote?e.{text}"),
+        format!("agm 2026.{text}"),
+        format!("{}.{text}", "x".repeat(65)),
     ];
     for link in bad {
         assert!(

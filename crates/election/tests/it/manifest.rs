@@ -209,6 +209,25 @@ fn trustee_keys_must_be_distinct() {
 }
 
 #[test]
+fn each_role_has_its_own_signing_key() {
+    rejects(
+        |m| m.credential_authority_key = m.board_key,
+        "credential_authority_key",
+        "must differ from board_key: the credential authority is a separate party",
+    );
+    rejects(
+        |m| m.trustees.members[0].signing_key = m.board_key,
+        "trustees.members[0].signing_key",
+        "must differ from the board and credential authority keys",
+    );
+    rejects(
+        |m| m.trustees.members[2].signing_key = m.credential_authority_key,
+        "trustees.members[2].signing_key",
+        "must differ from the board and credential authority keys",
+    );
+}
+
+#[test]
 fn identity_encryption_key_is_rejected() {
     rejects(
         |m| m.trustees.members[0].encryption_key = Ciphertext::zero().alpha,
@@ -566,6 +585,17 @@ fn weak_and_malformed_signing_keys_are_refused_on_decode() {
     let mut v = to_value(&manifest());
     v["credential_authority_key"] = json!(psephos_crypto::encoding::to_hex(&identity));
     assert!(from_value(&v).is_err());
+    // y = 3 is a point of the curve; written as p + 3 it is not canonical.
+    let mut three = [0u8; 32];
+    three[0] = 3;
+    assert!(PublicSigningKey::from_bytes(&three).is_some());
+    let mut non_canonical = [0xff; 32];
+    non_canonical[0] = 0xf0;
+    non_canonical[31] = 0x7f;
+    assert!(PublicSigningKey::from_bytes(&non_canonical).is_none());
+    let mut v = to_value(&manifest());
+    v["board_key"] = json!(psephos_crypto::encoding::to_hex(&non_canonical));
+    assert!(from_value(&v).is_err());
 }
 
 #[test]
@@ -580,4 +610,55 @@ fn ranked_questions_in_json_are_read_then_rejected() {
     });
     let err = from_value(&v).unwrap_err();
     assert_eq!(err.field, "questions[2].kind");
+}
+
+#[test]
+fn the_election_fingerprint_binds_the_manifest_leaf_and_the_key() {
+    use psephos_election::election::Election;
+    use psephos_election::fingerprint::{ceremony_fingerprint, election_fingerprint};
+    let f = fixture();
+    let e = &f.election;
+    assert_eq!(e.ceremony, ceremony_fingerprint(&f.manifest_leaf));
+    assert_eq!(
+        e.fingerprint,
+        election_fingerprint(&f.manifest_leaf, &e.key)
+    );
+    assert_ne!(e.fingerprint, e.ceremony);
+    // Another byte of the leaf, or another key, is another election.
+    let mut leaf = f.manifest_leaf.clone();
+    leaf.push(b' ');
+    let other = Election::new(f.manifest.clone(), &leaf, e.key.clone()).unwrap();
+    assert_ne!(other.fingerprint, e.fingerprint);
+    assert_ne!(other.ceremony, e.ceremony);
+    let other_key = psephos_crypto::elgamal::SecretKey::generate_with_rng(&mut rng(12));
+    let rekeyed = Election::new(
+        f.manifest.clone(),
+        &f.manifest_leaf,
+        other_key.public_key().clone(),
+    )
+    .unwrap();
+    assert_ne!(rekeyed.fingerprint, e.fingerprint);
+    assert_eq!(rekeyed.ceremony, e.ceremony);
+    // The layouts follow the styles: options and allowed sums per question.
+    let north = e.layout("north").unwrap();
+    let shape: Vec<(&str, usize, Vec<u64>)> = north
+        .questions
+        .iter()
+        .map(|q| (q.id.as_str(), q.options, q.sums.clone()))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("rules", 2, vec![0, 1]),
+            ("board", 4, vec![1, 2]),
+            ("north-delegate", 3, vec![0, 1]),
+        ]
+    );
+    assert_eq!(e.style_index("south"), Some(1));
+    assert!(e.layout("west").is_none());
+    // An invalid manifest makes no election.
+    let mut m = manifest();
+    m.title.clear();
+    let err = Election::new(m, &f.manifest_leaf, e.key.clone()).unwrap_err();
+    assert_eq!(err.field, "title");
 }
