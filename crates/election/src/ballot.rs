@@ -118,10 +118,15 @@ impl Ballot {
         out.extend_from_slice(&(self.answers.len() as u32).to_le_bytes());
         for answer in &self.answers {
             put_str(&mut out, &answer.question);
+            // Counted separately, so that ballots with mismatched counts
+            // still have distinct encodings.
             out.extend_from_slice(&(answer.ciphertexts.len() as u32).to_le_bytes());
-            for (ciphertext, proof) in answer.ciphertexts.iter().zip(&answer.proofs) {
+            for ciphertext in &answer.ciphertexts {
                 put_point(&mut out, &ciphertext.alpha);
                 put_point(&mut out, &ciphertext.beta);
+            }
+            out.extend_from_slice(&(answer.proofs.len() as u32).to_le_bytes());
+            for proof in &answer.proofs {
                 put_proof(&mut out, proof);
             }
             put_proof(&mut out, &answer.sum_proof);

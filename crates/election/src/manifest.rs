@@ -86,7 +86,12 @@ pub struct TrusteeEntry {
 }
 
 /// A question and its rule.
+///
+/// In JSON the rule's members sit beside `id` and `text`, tagged by `kind`;
+/// decoding goes through [`QuestionWire`] so that a member the kind does
+/// not have (say `options` on a referendum) is an error, not ignored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "QuestionWire")]
 pub struct Question {
     /// Identifier, unique in the manifest.
     pub id: String,
@@ -122,6 +127,86 @@ pub enum QuestionRule {
         /// Seats to fill.
         seats: u32,
     },
+}
+
+/// The JSON members a question may have; which are required depends on `kind`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuestionWire {
+    id: String,
+    text: String,
+    kind: String,
+    options: Option<Vec<OptionEntry>>,
+    min: Option<u32>,
+    max: Option<u32>,
+    candidates: Option<Vec<OptionEntry>>,
+    seats: Option<u32>,
+}
+
+impl TryFrom<QuestionWire> for Question {
+    type Error = String;
+
+    fn try_from(w: QuestionWire) -> Result<Self, String> {
+        let extra = |names: &[(&str, bool)]| -> Result<(), String> {
+            match names.iter().find(|(_, present)| *present) {
+                Some((name, _)) => Err(format!(
+                    "unknown field `{name}` for question `{}` of kind `{}`",
+                    w.id, w.kind
+                )),
+                None => Ok(()),
+            }
+        };
+        let missing = |name: &str| {
+            format!(
+                "missing field `{name}` for question `{}` of kind `{}`",
+                w.id, w.kind
+            )
+        };
+        let rule = match w.kind.as_str() {
+            "referendum" => {
+                extra(&[
+                    ("options", w.options.is_some()),
+                    ("min", w.min.is_some()),
+                    ("max", w.max.is_some()),
+                    ("candidates", w.candidates.is_some()),
+                    ("seats", w.seats.is_some()),
+                ])?;
+                QuestionRule::Referendum
+            }
+            "choose" => {
+                extra(&[
+                    ("candidates", w.candidates.is_some()),
+                    ("seats", w.seats.is_some()),
+                ])?;
+                QuestionRule::Choose {
+                    options: w.options.clone().ok_or_else(|| missing("options"))?,
+                    min: w.min.ok_or_else(|| missing("min"))?,
+                    max: w.max.ok_or_else(|| missing("max"))?,
+                }
+            }
+            "ranked" => {
+                extra(&[
+                    ("options", w.options.is_some()),
+                    ("min", w.min.is_some()),
+                    ("max", w.max.is_some()),
+                ])?;
+                QuestionRule::Ranked {
+                    candidates: w.candidates.clone().ok_or_else(|| missing("candidates"))?,
+                    seats: w.seats.ok_or_else(|| missing("seats"))?,
+                }
+            }
+            other => {
+                return Err(format!(
+                    "unknown question kind `{other}`, expected `referendum`, `choose` or `ranked`"
+                ))
+            }
+        };
+        Ok(Question {
+            id: w.id,
+            text: w.text,
+            rule,
+        })
+    }
 }
 
 /// One option of a question.
@@ -520,9 +605,10 @@ impl Manifest {
 /// unknown or missing fields in backquotes).
 fn json_path_hint(error: &serde_json::Error) -> String {
     let message = error.to_string();
-    message
-        .split('`')
-        .nth(1)
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("line {} column {}", error.line(), error.column()))
+    let names_a_field =
+        message.starts_with("unknown field") || message.starts_with("missing field");
+    match message.split('`').nth(1) {
+        Some(field) if names_a_field => field.to_string(),
+        _ => format!("line {} column {}", error.line(), error.column()),
+    }
 }

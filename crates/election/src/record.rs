@@ -21,6 +21,9 @@ use crate::error::RecordError;
 /// The header's format string.
 pub const RECORD_FORMAT: &str = "psephos/record/v1";
 
+/// How the trailer line begins; no leaf may begin so.
+const TRAILER_PREFIX: &[u8] = b"{\"checkpoint\":";
+
 /// Longest line a reader accepts (a credential list for a million voters
 /// is about 110 MB); longer lines make the record unreadable rather than
 /// exhausting memory.
@@ -63,6 +66,12 @@ impl<W: Write> RecordWriter<W> {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "a leaf must not contain a newline",
+            ));
+        }
+        if leaf.starts_with(TRAILER_PREFIX) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a leaf must not begin like the final checkpoint",
             ));
         }
         self.out.write_all(leaf)?;
@@ -163,7 +172,7 @@ impl<R: BufRead> RecordReader<R> {
         self.offset += n as u64;
         self.line += 1;
         buf.pop();
-        if buf.starts_with(b"{\"checkpoint\":") {
+        if buf.starts_with(TRAILER_PREFIX) {
             let trailer: Trailer =
                 serde_json::from_slice(&buf).map_err(|e| RecordError::BadLeaf {
                     line: self.line,
