@@ -221,3 +221,59 @@ fn single_bit_flips_anywhere_never_verify_nor_panic() {
         "some flips make the record unreadable"
     );
 }
+
+/// A leaf must be exactly its message's canonical encoding (spec/record.md
+/// §9.1), so that no two parsers can read two elections from one record:
+/// the same message with a space, its members reordered, an extra member or
+/// an uppercase hex digit is unreadable, even under a re-signed checkpoint.
+#[test]
+fn non_canonical_leaves_are_unreadable() {
+    let fixture = honest();
+    let ballot = fixture.record.single_vote();
+    let key = fixture.record.only("election-key");
+    let text = |leaf: usize| String::from_utf8(fixture.record.leaves[leaf].clone()).expect("utf-8");
+    let ballot_text = text(ballot);
+    let body = ballot_text
+        .strip_prefix("{\"type\":\"ballot\",\"body\":")
+        .and_then(|rest| rest.strip_suffix('}'))
+        .expect("a ballot leaf");
+    let signature = to_hex(&fixture.record.ballot(ballot).signature.0);
+    let cases = [
+        (
+            ballot,
+            ballot_text.replacen("\"style\":", "\"style\": ", 1),
+            "a space",
+        ),
+        (
+            ballot,
+            format!("{{\"body\":{body},\"type\":\"ballot\"}}"),
+            "members reordered",
+        ),
+        (
+            ballot,
+            format!("{{\"type\":\"ballot\",\"body\":{body},\"note\":1}}"),
+            "an extra member",
+        ),
+        (
+            ballot,
+            ballot_text.replace(&signature, &signature.to_uppercase()),
+            "uppercase hex",
+        ),
+        (
+            key,
+            text(key).replacen(',', ", ", 1),
+            "a space in the election key",
+        ),
+    ];
+    for (leaf, bytes, what) in cases {
+        assert_ne!(bytes.as_bytes(), &fixture.record.leaves[leaf][..], "{what}");
+        let mut record = fixture.tamper();
+        record.leaves[leaf] = bytes.into_bytes();
+        record.resign(fixture.board_key());
+        let message = unreadable(&record.to_bytes(), what);
+        assert!(
+            message.contains(&format!("line {} (leaf {leaf})", leaf + 2)),
+            "{what}: {message}"
+        );
+    }
+}

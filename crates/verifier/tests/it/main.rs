@@ -7,6 +7,7 @@
 mod bad_input;
 mod cli;
 mod common;
+mod frozen;
 mod receipts;
 mod simulated;
 mod tamper;

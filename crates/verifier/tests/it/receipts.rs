@@ -174,6 +174,60 @@ fn a_receipt_pointing_at_another_leaf_is_rejected() {
     assert!(!found.ok, "{}", found.message);
 }
 
+/// The tracking code is not signed by the board: a receipt carrying the
+/// voter's tracking code with another ballot's index, hash and proof must
+/// not pass.
+#[test]
+fn a_receipt_naming_another_ballot_is_rejected() {
+    let fixture = honest();
+    let counted = fixture.record.counted();
+    let (mine, theirs) = (counted[0], counted[1]);
+    let mut swapped = receipt(theirs, theirs + 1);
+    swapped.tracking_code = fixture.record.ballot(mine).tracking_code();
+    let found = check(&fixture.record, swapped);
+    assert!(!found.ok, "{}", found.message);
+    assert!(
+        found
+            .message
+            .contains("is not a cast ballot with tracking code"),
+        "{}",
+        found.message
+    );
+}
+
+/// A receipt is for a cast ballot; an audited (spoiled) one never counts.
+#[test]
+fn a_receipt_for_an_audited_ballot_is_rejected() {
+    let fixture = honest();
+    let leaf = fixture.record.find("ballot-audit")[0];
+    let mut tree = MerkleTree::new();
+    for bytes in &fixture.record.leaves[..=leaf] {
+        tree.push(leaf_hash(bytes));
+    }
+    let size = leaf as u64 + 1;
+    let audit = Receipt {
+        election_id: fixture.election_id().to_string(),
+        tracking_code: fixture.record.audit(leaf).ballot.tracking_code(),
+        leaf_index: leaf as u64,
+        leaf_hash: NodeHash(leaf_hash(&fixture.record.leaves[leaf])),
+        checkpoint: SignedCheckpoint::sign(
+            fixture.election_id(),
+            size,
+            tree.root(),
+            fixture.board_key(),
+        ),
+        inclusion_proof: tree
+            .inclusion_proof(leaf as u64, size)
+            .expect("proof")
+            .into_iter()
+            .map(NodeHash)
+            .collect(),
+        supersedes: None,
+    };
+    let found = check(&fixture.record, audit);
+    assert!(!found.ok, "{}", found.message);
+}
+
 #[test]
 fn the_binary_checks_receipts() {
     let fixture = honest();
