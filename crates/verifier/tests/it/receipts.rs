@@ -174,6 +174,24 @@ fn a_receipt_pointing_at_another_leaf_is_rejected() {
     assert!(!found.ok, "{}", found.message);
 }
 
+/// The board issued a receipt from a longer log, then published a record
+/// without the later leaves.
+#[test]
+fn a_receipt_from_a_longer_log_is_rejected() {
+    let fixture = honest();
+    let leaf = fixture.record.single_vote();
+    let mut longer = fixture.record.leaves.clone();
+    longer.push(fixture.record.leaves[leaf].clone());
+    let receipt = receipt_over(fixture, &longer, leaf, longer.len(), fixture.board_key());
+    let found = check(&fixture.record, receipt);
+    assert!(!found.ok, "{}", found.message);
+    assert!(
+        found.message.contains("rewrote history"),
+        "{}",
+        found.message
+    );
+}
+
 /// The tracking code is not signed by the board: a receipt carrying the
 /// voter's tracking code with another ballot's index, hash and proof must
 /// not pass.

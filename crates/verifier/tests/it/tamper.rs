@@ -61,6 +61,7 @@ cases! {
     selection_proof_bit_flipped on honest => ["V13", "V10", "V17"];
     sum_proof_bit_flipped on honest => ["V13", "V10", "V17"];
     ballot_signature_bit_flipped on honest => ["V10", "V17"];
+    ballot_signature_malleated on honest => ["V10", "V17"];
     proofs_swapped_between_ballots on honest => ["V13", "V10", "V17"];
     proofs_swapped_between_options on honest => ["V13", "V10", "V17"];
     sum_proofs_swapped_between_questions on honest => ["V13", "V10", "V17"];
@@ -335,6 +336,29 @@ fn ballot_signature_bit_flipped(r: &mut Record, f: &Fixture) {
     let leaf = r.single_vote();
     let signature = r.ballot(leaf).signature;
     flip_hex_bit(r, leaf, &to_hex(&signature.0), 0);
+    resign(r, f);
+}
+
+/// The order of the ed25519 group, little-endian: `2^252 + 27742317777372353535851937790883648493`.
+const ED25519_ORDER: [u8; 32] = [
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+];
+
+/// The same signature with `S + ℓ` for `S`: still a solution of the
+/// verification equation, but not canonical, so strict verification
+/// refuses it (a signature must have one encoding).
+fn ballot_signature_malleated(r: &mut Record, f: &Fixture) {
+    let leaf = r.single_vote();
+    r.edit_ballot(leaf, |b| {
+        let mut carry = 0u16;
+        for (s, l) in b.signature.0[32..].iter_mut().zip(ED25519_ORDER) {
+            let sum = u16::from(*s) + u16::from(l) + carry;
+            *s = sum as u8;
+            carry = sum >> 8;
+        }
+        assert_eq!(carry, 0);
+    });
     resign(r, f);
 }
 
