@@ -40,22 +40,25 @@ pub(crate) fn mul_base(s: &Scalar) -> RistrettoPoint {
     RISTRETTO_BASEPOINT_TABLE * s
 }
 
-/// An ElGamal public key `K` (the joint election key) with its fixed-base table.
+/// An ElGamal public key `K` (the joint election key) with its fixed-base
+/// table, built on first use (verifiers, which never encrypt, never pay for it).
 ///
 /// Never the identity: decoding rejects it, since under `K = 0` every
 /// ciphertext reveals its plaintext.
 #[derive(Clone)]
 pub struct PublicKey {
     point: Point,
-    table: Arc<RistrettoBasepointTable>,
+    table: Arc<OnceLock<RistrettoBasepointTable>>,
 }
 
 impl PublicKey {
     /// Wraps a point as a public key, building its fixed-base table.
     pub fn from_point(point: Point) -> Result<Self, EncodingError> {
         let point = point.require_non_identity()?;
-        let table = Arc::new(RistrettoBasepointTable::create(point.point()));
-        Ok(PublicKey { point, table })
+        Ok(PublicKey {
+            point,
+            table: Arc::new(OnceLock::new()),
+        })
     }
 
     /// Decodes a public key from its 32-byte encoding.
@@ -70,7 +73,9 @@ impl PublicKey {
 
     /// `s·K` with the key's fixed-base table (constant time in `s`).
     pub(crate) fn mul(&self, s: &Scalar) -> RistrettoPoint {
-        &*self.table * s
+        self.table
+            .get_or_init(|| RistrettoBasepointTable::create(self.point.point()))
+            * s
     }
 
     /// Encrypts `m` with fresh randomness; returns the ciphertext and its nonce `r`.

@@ -21,6 +21,7 @@ use crate::elgamal::Ciphertext;
 use crate::encoding::Point;
 use crate::error::ThresholdError;
 use crate::proofs::decryption::{DecryptionProof, DecryptionStatement};
+use crate::proofs::sigma::ChaumPedersenProof;
 use crate::secret::SecretScalar;
 
 /// Largest number of trustees.
@@ -230,6 +231,59 @@ impl KeyShare {
         };
         let proof = DecryptionProof::prove_with_rng(&statement, &self.secret, rng);
         PartialDecryption { share, proof }
+    }
+}
+
+impl KeyShare {
+    /// Decrypts many ciphertexts (a whole tally): the same shares and proofs
+    /// as [`KeyShare::partial_decrypt_with_rng`] on each in turn, with the
+    /// same draws from `rng`, but every point is computed as a half and all
+    /// are encoded with one batched compression.
+    pub fn partial_decrypt_all_with_rng<R: CryptoRngCore + ?Sized>(
+        &self,
+        fingerprint: &Fingerprint,
+        ciphertexts: &[Ciphertext],
+        rng: &mut R,
+    ) -> Vec<PartialDecryption> {
+        let half = crate::elgamal::half();
+        let s_half = self.secret.expose() * half;
+        let nonces: Vec<SecretScalar> = ciphertexts
+            .iter()
+            .map(|_| SecretScalar::random(rng))
+            .collect();
+        let mut halves = Vec::with_capacity(3 * ciphertexts.len());
+        for (ciphertext, u) in ciphertexts.iter().zip(&nonces) {
+            let u_half = u.expose() * half;
+            halves.push(ciphertext.alpha.point() * s_half);
+            halves.push(crate::elgamal::mul_base(&u_half));
+            halves.push(ciphertext.alpha.point() * u_half);
+        }
+        let points = Point::from_halves(&halves);
+        ciphertexts
+            .iter()
+            .zip(&nonces)
+            .zip(points.chunks_exact(3))
+            .map(|((ciphertext, u), p)| {
+                let statement = DecryptionStatement {
+                    fingerprint,
+                    trustee: self.index,
+                    verification_key: &self.verification_key,
+                    ciphertext,
+                    share: &p[0],
+                };
+                let proof = ChaumPedersenProof::from_commitments(
+                    statement.transcript(),
+                    p[1],
+                    p[2],
+                    u,
+                    self.secret.expose(),
+                );
+                PartialDecryption {
+                    share: p[0],
+                    proof: DecryptionProof(proof),
+                }
+            })
+            .collect()
     }
 }
 

@@ -269,10 +269,9 @@ impl Ballot {
         let contexts = self.contexts();
         let mut statements = Vec::new();
         self.statements(election, layout, &contexts, &mut statements);
-        for (k, (statement, proof)) in statements.iter().enumerate() {
-            if proof.verify(statement).is_err() {
-                return Err(self.locate_proof(k));
-            }
+        match DisjunctiveProof::verify_all(&statements) {
+            Ok(()) => {}
+            Err(e) => return Err(self.locate_proof(e.failed.first().copied().unwrap_or(0))),
         }
         Ok(())
     }

@@ -195,11 +195,9 @@ impl TallyDecryption {
         tally: &EncryptedTally,
         rng: &mut R,
     ) -> Self {
+        let ciphertexts: Vec<Ciphertext> = tally.ciphertexts().copied().collect();
         TallyDecryption {
-            shares: tally
-                .ciphertexts()
-                .map(|c| share.partial_decrypt_with_rng(&election.fingerprint, c, rng))
-                .collect(),
+            shares: share.partial_decrypt_all_with_rng(&election.fingerprint, &ciphertexts, rng),
         }
     }
 

@@ -37,7 +37,7 @@ pub struct DecryptionStatement<'a> {
 pub struct DecryptionProof(pub ChaumPedersenProof);
 
 impl DecryptionStatement<'_> {
-    fn transcript(&self) -> Transcript {
+    pub(crate) fn transcript(&self) -> Transcript {
         let mut t = Transcript::new(protocol::DECRYPTION);
         t.append_fingerprint(self.fingerprint);
         t.append_u64(field::TRUSTEE, u64::from(self.trustee.get()));

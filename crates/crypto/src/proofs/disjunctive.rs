@@ -36,7 +36,7 @@ use crate::context::BallotContext;
 use crate::elgamal::{half, mul_base, Ciphertext, EncryptionNonce, PublicKey};
 use crate::encoding::{scalar_hex, Point};
 use crate::error::{BatchError, ProofError, ProverError};
-use crate::proofs::batch::{self, Equations, TranscriptWeights, Weights};
+use crate::proofs::batch::{self, Equations, TranscriptRng, TranscriptWeights, Weights};
 use crate::secret::{random_scalar, SecretScalar};
 use crate::transcript::{field, protocol, TranscriptProtocol};
 
@@ -260,19 +260,20 @@ impl DisjunctiveProof {
         if sum != *challenge {
             return false;
         }
-        // Σ_j ρ_j(z_j·G − a_j − c_j·α) + σ_j(z_j·K − b_j − c_j·β + c_j·m_j·G) = 0
+        // Σ_j ρ_j(a_j + c_j·α − z_j·G) + σ_j(b_j + c_j·β − c_j·m_j·G − z_j·K) = 0,
+        // signed so that the per-proof commitments keep their short weights.
         let (mut g, mut k, mut alpha, mut beta) =
             (Scalar::ZERO, Scalar::ZERO, Scalar::ZERO, Scalar::ZERO);
         for (branch, value) in self.branches.iter().zip(statement.values) {
             let rho = weights.next_weight();
             let sigma = weights.next_weight();
             let sigma_c = sigma * branch.c;
-            g += rho * branch.z + sigma_c * Scalar::from(*value);
-            k += sigma * branch.z;
-            alpha -= rho * branch.c;
-            beta -= sigma_c;
-            eq.add(-rho, &branch.a);
-            eq.add(-sigma, &branch.b);
+            g -= rho * branch.z + sigma_c * Scalar::from(*value);
+            k -= sigma * branch.z;
+            alpha += rho * branch.c;
+            beta += sigma_c;
+            eq.add(rho, &branch.a);
+            eq.add(sigma, &branch.b);
         }
         eq.add_generator(g);
         eq.add_shared(statement.key.point(), k);
@@ -294,6 +295,28 @@ impl DisjunctiveProof {
         } else {
             Err(ProofError)
         }
+    }
+
+    /// Verifies the proofs of one ballot (or any set fixed as a whole) with
+    /// one multiscalar multiplication and weights derived from all of them,
+    /// so no random generator is needed; on failure, names every bad one.
+    pub fn verify_all(
+        items: &[(DisjunctiveStatement<'_>, &DisjunctiveProof)],
+    ) -> Result<(), BatchError> {
+        let mut t = Transcript::new(protocol::VERIFIER_WEIGHTS);
+        for (statement, proof) in items {
+            for ciphertext in statement.ciphertexts {
+                t.append_point(field::ALPHA, &ciphertext.alpha);
+                t.append_point(field::BETA, &ciphertext.beta);
+            }
+            for branch in &proof.branches {
+                t.append_point(field::COMMITMENT_A, &branch.a);
+                t.append_point(field::COMMITMENT_B, &branch.b);
+                t.append_scalar(field::CHALLENGE, &branch.c);
+                t.append_scalar(field::RESPONSE, &branch.z);
+            }
+        }
+        Self::verify_batch(items, &mut TranscriptRng::new(t))
     }
 
     /// Verifies many proofs at once; on failure, names every bad one.

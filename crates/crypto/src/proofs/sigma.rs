@@ -52,7 +52,8 @@ impl SchnorrProof {
         (c, transcript)
     }
 
-    /// Adds `ρ·(z·G − a − c·X)`. `shared_x` merges `X` across equations.
+    /// Adds `ρ·(a + c·X − z·G)` (signed so that `a` keeps its short weight).
+    /// `shared_x` merges `X` across equations.
     pub(crate) fn add_equations(
         &self,
         x: &Point,
@@ -62,12 +63,12 @@ impl SchnorrProof {
         weights: &mut dyn Weights,
     ) {
         let rho = weights.next_weight();
-        eq.add_generator(rho * self.z);
-        eq.add(-rho, &self.a);
+        eq.add_generator(-(rho * self.z));
+        eq.add(rho, &self.a);
         if shared_x {
-            eq.add_shared(x, -(rho * c));
+            eq.add_shared(x, rho * c);
         } else {
-            eq.add(-(rho * c), x);
+            eq.add(rho * c, x);
         }
     }
 
@@ -124,6 +125,25 @@ impl ChaumPedersenProof {
         }
     }
 
+    /// Completes a proof whose commitments `a = u·G`, `b = u·H` the caller
+    /// computed (in a batch, to share their compression).
+    pub(crate) fn from_commitments(
+        mut transcript: Transcript,
+        a: Point,
+        b: Point,
+        u: &SecretScalar,
+        x: &Scalar,
+    ) -> Self {
+        transcript.append_point(field::COMMITMENT_A, &a);
+        transcript.append_point(field::COMMITMENT_B, &b);
+        let c = transcript.challenge_scalar(field::CHALLENGE);
+        ChaumPedersenProof {
+            a,
+            b,
+            z: u.expose() + c * x,
+        }
+    }
+
     /// Appends the commitments and derives the challenge.
     pub(crate) fn challenge(&self, mut transcript: Transcript) -> (Scalar, Transcript) {
         transcript.append_point(field::COMMITMENT_A, &self.a);
@@ -132,7 +152,7 @@ impl ChaumPedersenProof {
         (c, transcript)
     }
 
-    /// Adds `ρ·(z·G − a − c·X) + σ·(z·H − b − c·Y)`; `shared_x` merges `X`.
+    /// Adds `ρ·(a + c·X − z·G) + σ·(b + c·Y − z·H)`; `shared_x` merges `X`.
     pub(crate) fn add_equations(
         &self,
         statement: &DleqStatement<'_>,
@@ -143,16 +163,16 @@ impl ChaumPedersenProof {
     ) {
         let rho = weights.next_weight();
         let sigma = weights.next_weight();
-        eq.add_generator(rho * self.z);
-        eq.add(-rho, &self.a);
+        eq.add_generator(-(rho * self.z));
+        eq.add(rho, &self.a);
         if shared_x {
-            eq.add_shared(statement.x, -(rho * c));
+            eq.add_shared(statement.x, rho * c);
         } else {
-            eq.add(-(rho * c), statement.x);
+            eq.add(rho * c, statement.x);
         }
-        eq.add(sigma * self.z, statement.h);
-        eq.add(-sigma, &self.b);
-        eq.add(-(sigma * c), statement.y);
+        eq.add(-(sigma * self.z), statement.h);
+        eq.add(sigma, &self.b);
+        eq.add(sigma * c, statement.y);
     }
 
     /// Verifies alone, with transcript-derived weights.

@@ -10,3 +10,4 @@ mod encoding;
 mod props;
 mod smoke;
 mod soundness;
+mod whole_sets;

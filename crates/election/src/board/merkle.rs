@@ -185,6 +185,152 @@ impl MerkleTree {
     }
 }
 
+/// A complete, aligned subtree of the log: level `k`, index `i` covers
+/// leaves `i·2^k .. (i+1)·2^k` (level 0 is a leaf hash). These are the
+/// hashes [`MerkleTree`] keeps, and what a database-backed log stores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Subtree {
+    /// `k`: the subtree covers `2^k` leaves.
+    pub level: u32,
+    /// `i`: the subtree's position among those of its level.
+    pub index: u64,
+}
+
+/// The hashes a root or a proof is made of, for a log that keeps its
+/// complete subtree hashes outside memory: [`HashPlan::subtrees`] lists
+/// every [`Subtree`] needed (so a store can fetch them at once), and
+/// [`HashPlan::hashes`] assembles the result from them. The results equal
+/// [`MerkleTree::root_at`], [`MerkleTree::inclusion_proof`] and
+/// [`MerkleTree::consistency_proof`] over the same leaves.
+///
+/// Each hash is `MTH(D[lo:hi])` of a range that RFC 9162's recursion
+/// produces; such a range is the complete subtrees of the binary expansion
+/// of `hi − lo` (largest first, from `lo`), folded from the right.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HashPlan {
+    ranges: Vec<(u64, u64)>,
+}
+
+impl HashPlan {
+    /// The root of the first `size` leaves: one hash, or none for
+    /// `size = 0`, whose root is [`empty_root`].
+    pub fn root(size: u64) -> Self {
+        HashPlan {
+            ranges: if size == 0 {
+                Vec::new()
+            } else {
+                vec![(0, size)]
+            },
+        }
+    }
+
+    /// The audit path of leaf `index` in the tree of the first `size`
+    /// leaves; `index ≥ size` is out of range.
+    pub fn inclusion(index: u64, size: u64) -> Result<Self, LogError> {
+        if index >= size {
+            return Err(LogError::OutOfRange { index, size });
+        }
+        let mut ranges = Vec::new();
+        let (mut m, mut lo, mut hi) = (index, 0, size);
+        while hi - lo > 1 {
+            let k = split(hi - lo);
+            if m < k {
+                ranges.push((lo + k, hi));
+                hi = lo + k;
+            } else {
+                ranges.push((lo, lo + k));
+                m -= k;
+                lo += k;
+            }
+        }
+        // The recursion pushes on its way back up: deepest range first.
+        ranges.reverse();
+        Ok(HashPlan { ranges })
+    }
+
+    /// The consistency proof between the trees of `first` and `second`
+    /// leaves (empty for `first = 0` or `first = second`); `first > second`
+    /// is out of range.
+    pub fn consistency(first: u64, second: u64) -> Result<Self, LogError> {
+        if first > second {
+            return Err(LogError::OutOfRange {
+                index: first,
+                size: second,
+            });
+        }
+        let mut ranges = Vec::new();
+        if first > 0 && first < second {
+            let (mut m, mut lo, mut hi, mut complete) = (first, 0, second, true);
+            loop {
+                let n = hi - lo;
+                if m == n {
+                    if !complete {
+                        ranges.push((lo, hi));
+                    }
+                    break;
+                }
+                let k = split(n);
+                if m <= k {
+                    ranges.push((lo + k, hi));
+                    hi = lo + k;
+                } else {
+                    ranges.push((lo, lo + k));
+                    m -= k;
+                    lo += k;
+                    complete = false;
+                }
+            }
+            ranges.reverse();
+        }
+        Ok(HashPlan { ranges })
+    }
+
+    /// Every subtree the hashes need, ascending and without repeats.
+    pub fn subtrees(&self) -> Vec<Subtree> {
+        let mut all: Vec<Subtree> = self
+            .ranges
+            .iter()
+            .flat_map(|&(lo, hi)| range_subtrees(lo, hi))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// The root or proof, from the subtree hashes `lookup` gives; `None`
+    /// if it lacks one of [`HashPlan::subtrees`].
+    pub fn hashes(&self, mut lookup: impl FnMut(Subtree) -> Option<Hash>) -> Option<Vec<Hash>> {
+        self.ranges
+            .iter()
+            .map(|&(lo, hi)| {
+                let parts = range_subtrees(lo, hi)
+                    .map(&mut lookup)
+                    .collect::<Option<Vec<Hash>>>()?;
+                let (last, rest) = parts.split_last()?;
+                Some(rest.iter().rev().fold(*last, |acc, h| node_hash(h, &acc)))
+            })
+            .collect()
+    }
+}
+
+/// The complete subtrees of `D[lo:hi]` as RFC 9162's recursion splits it:
+/// one per bit of `hi − lo`, largest first.
+fn range_subtrees(lo: u64, hi: u64) -> impl Iterator<Item = Subtree> {
+    let width = hi - lo;
+    let mut start = lo;
+    (0..64u32).rev().filter_map(move |level| {
+        if width & (1 << level) == 0 {
+            return None;
+        }
+        let subtree = Subtree {
+            level,
+            index: start >> level,
+        };
+        start += 1 << level;
+        Some(subtree)
+    })
+}
+
 /// Verifies an audit path (RFC 9162 §2.1.3.2).
 pub fn verify_inclusion(
     index: u64,
@@ -344,6 +490,51 @@ mod tests {
                 }
             }
         }
+    }
+
+    fn lookup(t: &MerkleTree) -> impl Fn(Subtree) -> Option<Hash> + '_ {
+        |s| {
+            t.levels
+                .get(s.level as usize)
+                .and_then(|l| l.get(s.index as usize))
+                .copied()
+        }
+    }
+
+    #[test]
+    fn hash_plans_equal_the_trees_roots_and_proofs() {
+        let (t, _) = tree(45);
+        for second in 0..=45u64 {
+            let root = HashPlan::root(second).hashes(lookup(&t)).unwrap();
+            assert_eq!(
+                root.first().copied().unwrap_or_else(empty_root),
+                t.root_at(second).unwrap()
+            );
+            for index in 0..second {
+                let plan = HashPlan::inclusion(index, second).unwrap();
+                assert_eq!(
+                    plan.hashes(lookup(&t)).unwrap(),
+                    t.inclusion_proof(index, second).unwrap(),
+                    "inclusion {index} {second}"
+                );
+            }
+            for first in 0..=second {
+                let plan = HashPlan::consistency(first, second).unwrap();
+                assert_eq!(
+                    plan.hashes(lookup(&t)).unwrap(),
+                    t.consistency_proof(first, second).unwrap(),
+                    "consistency {first} {second}"
+                );
+                // Every subtree is complete in the tree of `second` leaves.
+                for s in plan.subtrees() {
+                    assert!((s.index + 1) << s.level <= second);
+                }
+            }
+        }
+        assert!(HashPlan::inclusion(3, 3).is_err());
+        assert!(HashPlan::consistency(4, 3).is_err());
+        let plan = HashPlan::root(5);
+        assert!(plan.hashes(|s| (s.level > 0).then_some([0; 32])).is_none());
     }
 
     #[test]
