@@ -1,0 +1,476 @@
+//! The durable bulletin board: each election's transparency log
+//! (spec/record.md §8–§9) kept in a database, behind one [`Store`] trait
+//! with two implementations that pass the same test suite:
+//! [`SqliteStore`] (one file, the embedded default) and [`PostgresStore`]
+//! (shared by several server processes).
+//!
+//! # What is stored
+//!
+//! Per election: the leaves (bytes, leaf hash, kind, and for ballots the
+//! tracking code and public credential), every complete aligned Merkle
+//! subtree hash above the leaves (level `k ≥ 1`, index `i`: leaves
+//! `i·2^k .. (i+1)·2^k`, the nodes [`MerkleTree`] keeps in memory), and
+//! signed checkpoints. An append inserts the leaf and the nodes it
+//! completes, so a root or a proof is a handful of nodes fetched in one
+//! query ([`HashPlan`]) and never needs the leaves in memory.
+//!
+//! # Appends
+//!
+//! An append is one short transaction that reads the log's size under a
+//! lock, inserts the leaf at that index and the completed nodes, and
+//! commits; it returns only once the leaf is durable. Appends therefore
+//! serialise, within a process and across processes, and leaf indices are
+//! dense. Each backend says how it locks.
+//!
+//! # Why `impl Future + Send` and no `dyn`
+//!
+//! The trait's methods are declared as returning `impl Future + Send`
+//! (Rust's native async functions in traits, implemented with `async fn`)
+//! rather than through the `async-trait` crate: no boxing per call, no
+//! extra dependency, and the `Send` bound lets a handler spawned on a
+//! multi-threaded runtime await them. Such a trait is not object-safe, so
+//! callers are generic over `S: Store` (the HTTP layer's state too); the
+//! backend is chosen once, at start.
+//!
+//! [`MerkleTree`]: psephos_election::board::merkle::MerkleTree
+//! [`HashPlan`]: psephos_election::board::merkle::HashPlan
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io;
+use std::ops::Range;
+
+use psephos_crypto::context::CredentialKey;
+use psephos_election::ballot::TrackingCode;
+use psephos_election::board::checkpoint::SignedCheckpoint;
+use psephos_election::board::merkle::{empty_root, node_hash, Hash, HashPlan, Subtree};
+use psephos_election::board::messages::BoardMessage;
+use psephos_election::record::RecordWriter;
+
+use crate::error::StoreError;
+
+/// The PostgreSQL store.
+pub mod postgres;
+/// Streaming an election record out of a store.
+pub mod record;
+/// The SQLite store.
+pub mod sqlite;
+
+pub use postgres::PostgresStore;
+pub use record::{write_record, write_record_async};
+pub use sqlite::SqliteStore;
+
+/// The kind of a cast ballot's leaf.
+pub(crate) const BALLOT_KIND: &str = "ballot";
+
+/// Leaves a store returns at most per call of [`Store::leaves`]; callers
+/// page through longer ranges.
+pub const MAX_LEAVES_PER_CALL: u64 = 1024;
+
+/// What a store records about a leaf besides its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeafMeta {
+    /// The message's `type` (spec/record.md §9.2), or anything for leaves
+    /// that are not messages.
+    pub kind: String,
+    /// A cast ballot's tracking code: unique in the log, and how
+    /// [`Store::leaf_by_tracking_code`] finds it.
+    pub tracking_code: Option<TrackingCode>,
+    /// A cast ballot's public credential: how a revote finds the ballot it
+    /// supersedes.
+    pub credential: Option<CredentialKey>,
+}
+
+impl LeafMeta {
+    /// A leaf of this kind that is not a cast ballot.
+    pub fn kind(kind: &str) -> Self {
+        LeafMeta {
+            kind: kind.to_string(),
+            tracking_code: None,
+            credential: None,
+        }
+    }
+
+    /// The metadata of a message: its kind, and for a cast ballot its
+    /// tracking code and credential. (An audited ballot carries neither:
+    /// it is not cast, and its tracking code must stay free.)
+    pub fn of(message: &BoardMessage) -> Self {
+        match message {
+            BoardMessage::Ballot(ballot) => LeafMeta {
+                kind: message.kind().to_string(),
+                tracking_code: Some(ballot.tracking_code()),
+                credential: Some(ballot.credential),
+            },
+            other => LeafMeta::kind(other.kind()),
+        }
+    }
+}
+
+/// An earlier ballot of the same credential that a revote replaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Superseded {
+    /// Its tracking code.
+    pub tracking_code: TrackingCode,
+    /// Its leaf index.
+    pub index: u64,
+}
+
+/// The outcome of [`Store::append_ballot`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BallotAppend {
+    /// The ballot's leaf index.
+    pub index: u64,
+    /// The ballot was already in the log (nothing was appended; `index` is
+    /// where it was stored the first time).
+    pub already_present: bool,
+    /// The latest earlier ballot of the same credential, which this one
+    /// replaces (the same answer when the ballot is sent again).
+    pub supersedes: Option<Superseded>,
+}
+
+/// A leaf found by its tracking code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredLeaf {
+    /// Its index.
+    pub index: u64,
+    /// Its kind.
+    pub kind: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// A durable store of election logs. All methods are for one election,
+/// named by its id (the manifest's `election_id`, which is also the log id
+/// of its checkpoints); a server hosts several.
+pub trait Store: Send + Sync + 'static {
+    /// Creates an empty log for `election`; fails with
+    /// [`StoreError::ElectionExists`] if there is one.
+    fn create_election(
+        &self,
+        election: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Appends a leaf; returns its index once it is durable. A tracking
+    /// code in `meta` that is already in the log fails with
+    /// [`StoreError::TrackingCodeConflict`] (use [`Store::append_ballot`]).
+    fn append(
+        &self,
+        election: &str,
+        leaf: Vec<u8>,
+        meta: LeafMeta,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Appends a cast ballot, idempotently: if `tracking_code` is already
+    /// in the log with the same bytes, returns its index and appends
+    /// nothing; with other bytes, fails with
+    /// [`StoreError::TrackingCodeConflict`]. Reports the ballot of the same
+    /// credential this one supersedes.
+    fn append_ballot(
+        &self,
+        election: &str,
+        leaf: Vec<u8>,
+        tracking_code: TrackingCode,
+        credential: CredentialKey,
+    ) -> impl Future<Output = Result<BallotAppend, StoreError>> + Send;
+
+    /// The number of leaves.
+    fn size(&self, election: &str) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// The bytes of leaf `index`.
+    fn leaf(
+        &self,
+        election: &str,
+        index: u64,
+    ) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+
+    /// The bytes of the leaves in `range`, in order: all of them, or the
+    /// first [`MAX_LEAVES_PER_CALL`] (page on from there). A range past the
+    /// end of the log fails with [`StoreError::OutOfRange`].
+    fn leaves(
+        &self,
+        election: &str,
+        range: Range<u64>,
+    ) -> impl Future<Output = Result<Vec<Vec<u8>>, StoreError>> + Send;
+
+    /// The leaf with this tracking code, if any.
+    fn leaf_by_tracking_code(
+        &self,
+        election: &str,
+        tracking_code: TrackingCode,
+    ) -> impl Future<Output = Result<Option<StoredLeaf>, StoreError>> + Send;
+
+    /// The Merkle root of the first `size` leaves.
+    fn root_at(
+        &self,
+        election: &str,
+        size: u64,
+    ) -> impl Future<Output = Result<Hash, StoreError>> + Send;
+
+    /// The audit path of leaf `index` in the tree of the first `size`
+    /// leaves (as [`MerkleTree::inclusion_proof`]).
+    ///
+    /// [`MerkleTree::inclusion_proof`]: psephos_election::board::merkle::MerkleTree::inclusion_proof
+    fn inclusion_proof(
+        &self,
+        election: &str,
+        index: u64,
+        size: u64,
+    ) -> impl Future<Output = Result<Vec<Hash>, StoreError>> + Send;
+
+    /// The consistency proof between the trees of the first `first` and
+    /// `second` leaves (as [`MerkleTree::consistency_proof`]).
+    ///
+    /// [`MerkleTree::consistency_proof`]: psephos_election::board::merkle::MerkleTree::consistency_proof
+    fn consistency_proof(
+        &self,
+        election: &str,
+        first: u64,
+        second: u64,
+    ) -> impl Future<Output = Result<Vec<Hash>, StoreError>> + Send;
+
+    /// Stores a signed checkpoint of the log named by its `log_id`, after
+    /// checking that its root is the log's root at its size (the signature
+    /// is the caller's business). Storing one again is a no-op; the first
+    /// checkpoint stored for a size stays.
+    fn put_checkpoint(
+        &self,
+        checkpoint: &SignedCheckpoint,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The checkpoint of the largest size stored, if any.
+    fn latest_checkpoint(
+        &self,
+        election: &str,
+    ) -> impl Future<Output = Result<Option<SignedCheckpoint>, StoreError>> + Send;
+
+    /// The checkpoint stored for exactly `size` leaves, if any.
+    fn checkpoint_at(
+        &self,
+        election: &str,
+        size: u64,
+    ) -> impl Future<Output = Result<Option<SignedCheckpoint>, StoreError>> + Send;
+}
+
+/// A root or proof request, checked against the log's size and turned
+/// into the subtrees it needs; shared by the backends.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum TreeQuery {
+    /// `root_at(size)`.
+    Root(u64),
+    /// `inclusion_proof(index, size)`.
+    Inclusion(u64, u64),
+    /// `consistency_proof(first, second)`.
+    Consistency(u64, u64),
+}
+
+impl TreeQuery {
+    /// The plan, or the same range error [`MerkleTree`] gives.
+    ///
+    /// [`MerkleTree`]: psephos_election::board::merkle::MerkleTree
+    pub(crate) fn plan(self, log_size: u64) -> Result<HashPlan, StoreError> {
+        let out_of_range = |index, size| StoreError::OutOfRange { index, size };
+        match self {
+            TreeQuery::Root(size) if size > log_size => Err(out_of_range(size, log_size)),
+            TreeQuery::Root(size) => Ok(HashPlan::root(size)),
+            TreeQuery::Inclusion(index, size) if index >= size || size > log_size => {
+                Err(out_of_range(index, size.min(log_size)))
+            }
+            TreeQuery::Consistency(first, second) if first > second || second > log_size => {
+                Err(out_of_range(second, log_size))
+            }
+            TreeQuery::Inclusion(index, size) => {
+                HashPlan::inclusion(index, size).map_err(|_| out_of_range(index, size))
+            }
+            TreeQuery::Consistency(first, second) => {
+                HashPlan::consistency(first, second).map_err(|_| out_of_range(second, log_size))
+            }
+        }
+    }
+
+    /// The hashes from the fetched subtrees: for a root, one hash (the
+    /// empty root for size 0).
+    pub(crate) fn assemble(
+        self,
+        plan: &HashPlan,
+        fetched: &HashMap<Subtree, Hash>,
+    ) -> Result<Vec<Hash>, StoreError> {
+        let hashes = plan
+            .hashes(|s| fetched.get(&s).copied())
+            .ok_or_else(|| StoreError::Corrupt(format!("missing tree nodes for {self:?}")))?;
+        match self {
+            TreeQuery::Root(_) if hashes.is_empty() => Ok(vec![empty_root()]),
+            _ => Ok(hashes),
+        }
+    }
+}
+
+/// The one hash of a root query.
+pub(crate) fn single(hashes: Vec<Hash>) -> Result<Hash, StoreError> {
+    match hashes.as_slice() {
+        [root] => Ok(*root),
+        _ => Err(StoreError::Corrupt(
+            "a root query gave no single hash".into(),
+        )),
+    }
+}
+
+/// The subtrees whose hashes appending leaf `index` needs: the left
+/// siblings of the nodes it completes, lowest first.
+pub(crate) fn append_siblings(index: u64) -> Vec<Subtree> {
+    (0..64u32)
+        .take_while(|&level| (index >> level) & 1 == 1)
+        .map(|level| Subtree {
+            level,
+            index: (index >> level) - 1,
+        })
+        .collect()
+}
+
+/// The nodes completed by appending the leaf with hash `leaf` at `index`,
+/// from the siblings' hashes ([`append_siblings`]).
+pub(crate) fn completed_nodes(
+    index: u64,
+    leaf: Hash,
+    fetched: &HashMap<Subtree, Hash>,
+) -> Result<Vec<(Subtree, Hash)>, StoreError> {
+    let mut node = leaf;
+    let mut out = Vec::new();
+    for sibling in append_siblings(index) {
+        let left = fetched.get(&sibling).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "missing tree node at level {} index {}",
+                sibling.level, sibling.index
+            ))
+        })?;
+        node = node_hash(left, &node);
+        out.push((
+            Subtree {
+                level: sibling.level + 1,
+                index: sibling.index / 2,
+            },
+            node,
+        ));
+    }
+    Ok(out)
+}
+
+/// Refuses a leaf that an election record could not carry, by the record
+/// writer's own rules.
+pub(crate) fn check_leaf(leaf: &[u8]) -> Result<(), StoreError> {
+    let mut writer = RecordWriter::new(io::sink())?;
+    writer
+        .write_leaf(leaf)
+        .map_err(|e| StoreError::InvalidLeaf(e.to_string()))
+}
+
+/// A `u64` index or size as a database integer.
+pub(crate) fn db_int(value: u64) -> Result<i64, StoreError> {
+    i64::try_from(value).map_err(|_| StoreError::OutOfRange {
+        index: value,
+        size: i64::MAX as u64,
+    })
+}
+
+/// A database integer as a `u64` index or size.
+pub(crate) fn from_db_int(value: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("negative {what}: {value}")))
+}
+
+/// A database blob as a 32-byte hash, tracking code or credential.
+pub(crate) fn bytes32(value: &[u8], what: &str) -> Result<[u8; 32], StoreError> {
+    value
+        .try_into()
+        .map_err(|_| StoreError::Corrupt(format!("{what} of {} bytes, not 32", value.len())))
+}
+
+/// A subtree from database integers.
+pub(crate) fn subtree(level: i64, index: i64) -> Result<Subtree, StoreError> {
+    Ok(Subtree {
+        level: u32::try_from(level)
+            .ok()
+            .filter(|l| *l < 64)
+            .ok_or_else(|| StoreError::Corrupt(format!("tree level {level}")))?,
+        index: from_db_int(index, "node index")?,
+    })
+}
+
+/// Checks that leaves read for `range` came back with exactly the indices
+/// asked for (the first `count` of them).
+pub(crate) fn check_dense(start: u64, indices: &[u64]) -> Result<(), StoreError> {
+    for (offset, index) in indices.iter().enumerate() {
+        let expected = start + offset as u64;
+        if *index != expected {
+            return Err(StoreError::Corrupt(format!(
+                "leaf {expected} missing (found leaf {index} in its place)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The end of a page of [`Store::leaves`] starting at `range.start`,
+/// after checking the range against the log's size.
+pub(crate) fn page_end(range: &Range<u64>, log_size: u64) -> Result<u64, StoreError> {
+    if range.end > log_size {
+        return Err(StoreError::OutOfRange {
+            index: range.end,
+            size: log_size,
+        });
+    }
+    if range.start >= range.end {
+        return Ok(range.start);
+    }
+    Ok(range
+        .end
+        .min(range.start.saturating_add(MAX_LEAVES_PER_CALL)))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use psephos_election::board::merkle::{leaf_hash, MerkleTree};
+
+    #[test]
+    fn appending_completes_the_nodes_the_tree_has() {
+        // Replays appends against a map of nodes and checks every root.
+        let mut nodes: HashMap<Subtree, Hash> = HashMap::new();
+        let mut tree = MerkleTree::new();
+        for i in 0..100u64 {
+            let leaf = leaf_hash(&i.to_le_bytes());
+            let new = completed_nodes(i, leaf, &nodes).unwrap();
+            assert_eq!(new.len(), i.trailing_ones() as usize);
+            nodes.insert(Subtree { level: 0, index: i }, leaf);
+            nodes.extend(new);
+            tree.push(leaf);
+            let plan = TreeQuery::Root(i + 1).plan(i + 1).unwrap();
+            let root = single(TreeQuery::Root(i + 1).assemble(&plan, &nodes).unwrap()).unwrap();
+            assert_eq!(root, tree.root());
+        }
+    }
+
+    #[test]
+    fn leaves_a_record_cannot_carry_are_refused() {
+        assert!(check_leaf(b"{\"type\":\"x\"}").is_ok());
+        assert!(matches!(
+            check_leaf(b"a\nb"),
+            Err(StoreError::InvalidLeaf(_))
+        ));
+    }
+
+    #[test]
+    fn pages_stop_at_the_limit_and_ranges_at_the_log() {
+        assert_eq!(page_end(&(0..10), 10).unwrap(), 10);
+        assert_eq!(page_end(&(5..5), 10).unwrap(), 5);
+        assert_eq!(page_end(&Range { start: 7, end: 3 }, 10).unwrap(), 7);
+        assert_eq!(page_end(&(0..5000), 5000).unwrap(), MAX_LEAVES_PER_CALL);
+        assert!(matches!(
+            page_end(&(0..11), 10),
+            Err(StoreError::OutOfRange {
+                index: 11,
+                size: 10
+            })
+        ));
+    }
+}

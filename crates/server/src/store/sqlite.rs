@@ -1,0 +1,678 @@
+//! The embedded store: one SQLite file, nothing to install.
+//!
+//! The file is in WAL mode with `synchronous=FULL`, so a committed append
+//! has reached the disk (the WAL is synced at every commit) and readers
+//! never wait for the writer. One writer connection sits behind a mutex;
+//! every append is a `BEGIN IMMEDIATE` transaction, which takes SQLite's
+//! write lock at once, so appends also serialise with other processes that
+//! open the same file (they wait up to [`BUSY_TIMEOUT`]). Reads use a small
+//! pool of read-only connections. SQLite calls block, so each operation
+//! runs on tokio's blocking pool.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use psephos_crypto::context::CredentialKey;
+use psephos_election::ballot::TrackingCode;
+use psephos_election::board::checkpoint::SignedCheckpoint;
+use psephos_election::board::merkle::{leaf_hash, Hash, Subtree};
+use psephos_election::signing::SignatureBytes;
+use rusqlite::{
+    params, params_from_iter, Connection, OpenFlags, OptionalExtension, TransactionBehavior,
+};
+
+use crate::error::StoreError;
+
+use super::{
+    append_siblings, bytes32, check_dense, check_leaf, completed_nodes, db_int, from_db_int,
+    page_end, single, subtree, BallotAppend, LeafMeta, Store, StoredLeaf, Superseded, TreeQuery,
+    BALLOT_KIND,
+};
+
+/// How long a transaction waits for another process's write lock.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Idle read connections kept open.
+const KEEP_READERS: usize = 8;
+
+/// The schema, one migration per version (version `i + 1` at index `i`).
+const MIGRATIONS: &[&str] = &[
+    // 1: elections, leaves, tree nodes above the leaves, checkpoints.
+    "CREATE TABLE elections (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        size INTEGER NOT NULL DEFAULT 0 CHECK (size >= 0),
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE TABLE leaves (
+        election_id INTEGER NOT NULL REFERENCES elections (id),
+        idx INTEGER NOT NULL CHECK (idx >= 0),
+        kind TEXT NOT NULL,
+        leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),
+        bytes BLOB NOT NULL,
+        tracking_code BLOB CHECK (length(tracking_code) = 32),
+        credential BLOB CHECK (length(credential) = 32),
+        PRIMARY KEY (election_id, idx)
+    );
+    CREATE UNIQUE INDEX leaves_by_tracking_code ON leaves (election_id, tracking_code)
+        WHERE tracking_code IS NOT NULL;
+    CREATE INDEX leaves_by_credential ON leaves (election_id, credential, idx)
+        WHERE credential IS NOT NULL;
+    CREATE TABLE nodes (
+        election_id INTEGER NOT NULL REFERENCES elections (id),
+        level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 63),
+        idx INTEGER NOT NULL CHECK (idx >= 0),
+        hash BLOB NOT NULL CHECK (length(hash) = 32),
+        PRIMARY KEY (election_id, level, idx)
+    ) WITHOUT ROWID;
+    CREATE TABLE checkpoints (
+        election_id INTEGER NOT NULL REFERENCES elections (id),
+        size INTEGER NOT NULL CHECK (size >= 0),
+        root BLOB NOT NULL CHECK (length(root) = 32),
+        signature BLOB NOT NULL CHECK (length(signature) = 64),
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (election_id, size)
+    ) WITHOUT ROWID;",
+];
+
+/// The newest schema version this program knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// A store in one SQLite file. Cloning shares the connections.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Database("a store connection was poisoned by a panic".into())
+}
+
+/// Runs blocking database work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::Database(format!("store task failed: {e}")))?
+}
+
+/// The writer connection: WAL, `synchronous=FULL`, foreign keys.
+fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String =
+        conn.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Database(format!(
+            "{} cannot use write-ahead logging (journal mode {mode})",
+            path.display()
+        )));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// A read connection.
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// Brings the schema up to [`SCHEMA_VERSION`] in one transaction; refuses
+/// a newer one.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_version (
+            version INTEGER PRIMARY KEY,
+            applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        )",
+    )?;
+    let found: i64 = tx.query_row(
+        "SELECT coalesce(max(version), 0) FROM schema_version",
+        [],
+        |row| row.get(0),
+    )?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew {
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    let done = usize::try_from(found)
+        .map_err(|_| StoreError::Corrupt(format!("schema version {found}")))?;
+    for (version, sql) in (1i64..).zip(MIGRATIONS).skip(done) {
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES (?1)",
+            [version],
+        )?;
+        tracing::info!(version, "sqlite store: applied schema migration");
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// The election's row id and log size.
+fn log_of(conn: &Connection, name: &str) -> Result<(i64, u64), StoreError> {
+    let row = conn
+        .prepare_cached("SELECT id, size FROM elections WHERE name = ?1")?
+        .query_row([name], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+        })
+        .optional()?;
+    let (id, size) = row.ok_or_else(|| StoreError::UnknownElection(name.to_string()))?;
+    Ok((id, from_db_int(size, "log size")?))
+}
+
+/// Fetches the hashes of `wanted` in one query: leaf hashes for level 0,
+/// stored nodes above.
+fn fetch(
+    conn: &Connection,
+    election: i64,
+    wanted: &[Subtree],
+) -> Result<HashMap<Subtree, Hash>, StoreError> {
+    let mut out = HashMap::with_capacity(wanted.len());
+    if wanted.is_empty() {
+        return Ok(out);
+    }
+    let values: Vec<String> = (0..wanted.len())
+        .map(|i| format!("(?{}, ?{})", 2 * i + 2, 2 * i + 3))
+        .collect();
+    let sql = format!(
+        "WITH q (level, idx) AS (VALUES {})
+         SELECT 0, l.idx, l.leaf_hash FROM q
+             JOIN leaves l ON l.election_id = ?1 AND l.idx = q.idx
+             WHERE q.level = 0
+         UNION ALL
+         SELECT n.level, n.idx, n.hash FROM q
+             JOIN nodes n ON n.election_id = ?1 AND n.level = q.level AND n.idx = q.idx
+             WHERE q.level > 0",
+        values.join(", ")
+    );
+    let mut args = Vec::with_capacity(1 + 2 * wanted.len());
+    args.push(election);
+    for s in wanted {
+        args.push(i64::from(s.level));
+        args.push(db_int(s.index)?);
+    }
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args))?;
+    while let Some(row) = rows.next()? {
+        let node = subtree(row.get(0)?, row.get(1)?)?;
+        let hash: Vec<u8> = row.get(2)?;
+        out.insert(node, bytes32(&hash, "tree node hash")?);
+    }
+    Ok(out)
+}
+
+/// A root or proof of election `name`.
+fn tree_hashes(conn: &Connection, name: &str, query: TreeQuery) -> Result<Vec<Hash>, StoreError> {
+    let (id, size) = log_of(conn, name)?;
+    let plan = query.plan(size)?;
+    let fetched = fetch(conn, id, &plan.subtrees())?;
+    query.assemble(&plan, &fetched)
+}
+
+/// The index and leaf hash of the leaf with this tracking code.
+fn find_code(
+    conn: &Connection,
+    election: i64,
+    code: &TrackingCode,
+) -> Result<Option<(u64, Hash)>, StoreError> {
+    let row = conn
+        .prepare_cached(
+            "SELECT idx, leaf_hash FROM leaves WHERE election_id = ?1 AND tracking_code = ?2",
+        )?
+        .query_row(params![election, &code.0[..]], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
+        })
+        .optional()?;
+    row.map(|(idx, hash)| {
+        Ok((
+            from_db_int(idx, "leaf index")?,
+            bytes32(&hash, "leaf hash")?,
+        ))
+    })
+    .transpose()
+}
+
+/// The latest ballot of `credential` before leaf `before`.
+fn superseded(
+    conn: &Connection,
+    election: i64,
+    credential: &CredentialKey,
+    before: u64,
+) -> Result<Option<Superseded>, StoreError> {
+    let row = conn
+        .prepare_cached(
+            "SELECT idx, tracking_code FROM leaves
+             WHERE election_id = ?1 AND credential = ?2 AND kind = ?3 AND idx < ?4
+                 AND tracking_code IS NOT NULL
+             ORDER BY idx DESC LIMIT 1",
+        )?
+        .query_row(
+            params![
+                election,
+                &credential.as_bytes()[..],
+                BALLOT_KIND,
+                db_int(before)?
+            ],
+            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?)),
+        )
+        .optional()?;
+    row.map(|(idx, code)| {
+        Ok(Superseded {
+            index: from_db_int(idx, "leaf index")?,
+            tracking_code: TrackingCode(bytes32(&code, "tracking code")?),
+        })
+    })
+    .transpose()
+}
+
+/// Inserts leaf `index` (the log's size) and the nodes it completes, and
+/// grows the log; inside the caller's write transaction.
+fn insert_leaf(
+    conn: &Connection,
+    election: i64,
+    index: u64,
+    leaf: &[u8],
+    meta: &LeafMeta,
+) -> Result<(), StoreError> {
+    let hash = leaf_hash(leaf);
+    let fetched = fetch(conn, election, &append_siblings(index))?;
+    let nodes = completed_nodes(index, hash, &fetched)?;
+    conn.prepare_cached(
+        "INSERT INTO leaves (election_id, idx, kind, leaf_hash, bytes, tracking_code, credential)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        election,
+        db_int(index)?,
+        meta.kind,
+        &hash[..],
+        leaf,
+        meta.tracking_code.as_ref().map(|c| &c.0[..]),
+        meta.credential.as_ref().map(|c| &c.as_bytes()[..]),
+    ])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO nodes (election_id, level, idx, hash) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (node, hash) in &nodes {
+        insert.execute(params![
+            election,
+            node.level,
+            db_int(node.index)?,
+            &hash[..]
+        ])?;
+    }
+    conn.prepare_cached("UPDATE elections SET size = ?2 WHERE id = ?1")?
+        .execute(params![election, db_int(index + 1)?])?;
+    Ok(())
+}
+
+fn checkpoint_row(name: &str, row: &rusqlite::Row<'_>) -> Result<SignedCheckpoint, StoreError> {
+    let size: i64 = row.get(0)?;
+    let root: Vec<u8> = row.get(1)?;
+    let signature: Vec<u8> = row.get(2)?;
+    Ok(SignedCheckpoint {
+        log_id: name.to_string(),
+        size: from_db_int(size, "checkpoint size")?,
+        root: bytes32(&root, "checkpoint root")?,
+        signature: SignatureBytes(signature.as_slice().try_into().map_err(|_| {
+            StoreError::Corrupt(format!("checkpoint signature of {} bytes", signature.len()))
+        })?),
+    })
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store in the file at `path`, and
+    /// brings its schema up to date.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        blocking(move || {
+            let mut writer = open_writer(&path)?;
+            migrate(&mut writer)?;
+            Ok(SqliteStore {
+                inner: Arc::new(Inner {
+                    path,
+                    writer: Mutex::new(writer),
+                    readers: Mutex::new(Vec::new()),
+                }),
+            })
+        })
+        .await
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `work` on the writer connection.
+    async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let inner = Arc::clone(&self.inner);
+        blocking(move || {
+            let mut conn = inner.writer.lock().map_err(|_| poisoned())?;
+            work(&mut conn)
+        })
+        .await
+    }
+
+    /// Runs `work` on a read connection.
+    async fn read<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let inner = Arc::clone(&self.inner);
+        blocking(move || {
+            let idle = inner.readers.lock().map_err(|_| poisoned())?.pop();
+            let conn = match idle {
+                Some(conn) => conn,
+                None => open_reader(&inner.path)?,
+            };
+            let result = work(&conn);
+            let mut readers = inner.readers.lock().map_err(|_| poisoned())?;
+            if readers.len() < KEEP_READERS {
+                readers.push(conn);
+            }
+            result
+        })
+        .await
+    }
+
+    /// Runs `work` in a `BEGIN IMMEDIATE` transaction on the writer, and
+    /// commits if it succeeds.
+    async fn transact<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = work(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+}
+
+impl Store for SqliteStore {
+    async fn create_election(&self, election: &str) -> Result<(), StoreError> {
+        let name = election.to_string();
+        self.transact(move |tx| {
+            let inserted = tx.execute(
+                "INSERT INTO elections (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
+                [&name],
+            )?;
+            if inserted == 0 {
+                return Err(StoreError::ElectionExists(name));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn append(
+        &self,
+        election: &str,
+        leaf: Vec<u8>,
+        meta: LeafMeta,
+    ) -> Result<u64, StoreError> {
+        check_leaf(&leaf)?;
+        let name = election.to_string();
+        self.transact(move |tx| {
+            let (id, size) = log_of(tx, &name)?;
+            if let Some(code) = &meta.tracking_code {
+                if let Some((index, _)) = find_code(tx, id, code)? {
+                    return Err(StoreError::TrackingCodeConflict {
+                        tracking_code: *code,
+                        index,
+                    });
+                }
+            }
+            insert_leaf(tx, id, size, &leaf, &meta)?;
+            Ok(size)
+        })
+        .await
+    }
+
+    async fn append_ballot(
+        &self,
+        election: &str,
+        leaf: Vec<u8>,
+        tracking_code: TrackingCode,
+        credential: CredentialKey,
+    ) -> Result<BallotAppend, StoreError> {
+        check_leaf(&leaf)?;
+        let name = election.to_string();
+        self.transact(move |tx| {
+            let (id, size) = log_of(tx, &name)?;
+            if let Some((index, hash)) = find_code(tx, id, &tracking_code)? {
+                if hash != leaf_hash(&leaf) {
+                    return Err(StoreError::TrackingCodeConflict {
+                        tracking_code,
+                        index,
+                    });
+                }
+                return Ok(BallotAppend {
+                    index,
+                    already_present: true,
+                    supersedes: superseded(tx, id, &credential, index)?,
+                });
+            }
+            let supersedes = superseded(tx, id, &credential, size)?;
+            let meta = LeafMeta {
+                kind: BALLOT_KIND.to_string(),
+                tracking_code: Some(tracking_code),
+                credential: Some(credential),
+            };
+            insert_leaf(tx, id, size, &leaf, &meta)?;
+            Ok(BallotAppend {
+                index: size,
+                already_present: false,
+                supersedes,
+            })
+        })
+        .await
+    }
+
+    async fn size(&self, election: &str) -> Result<u64, StoreError> {
+        let name = election.to_string();
+        self.read(move |conn| Ok(log_of(conn, &name)?.1)).await
+    }
+
+    async fn leaf(&self, election: &str, index: u64) -> Result<Vec<u8>, StoreError> {
+        let name = election.to_string();
+        self.read(move |conn| {
+            let (id, size) = log_of(conn, &name)?;
+            if index >= size {
+                return Err(StoreError::OutOfRange { index, size });
+            }
+            let bytes = conn
+                .prepare_cached("SELECT bytes FROM leaves WHERE election_id = ?1 AND idx = ?2")?
+                .query_row(params![id, db_int(index)?], |row| row.get::<_, Vec<u8>>(0))
+                .optional()?;
+            bytes.ok_or_else(|| StoreError::Corrupt(format!("leaf {index} of {size} missing")))
+        })
+        .await
+    }
+
+    async fn leaves(&self, election: &str, range: Range<u64>) -> Result<Vec<Vec<u8>>, StoreError> {
+        let name = election.to_string();
+        self.read(move |conn| {
+            let (id, size) = log_of(conn, &name)?;
+            let end = page_end(&range, size)?;
+            if end <= range.start {
+                return Ok(Vec::new());
+            }
+            let mut stmt = conn.prepare_cached(
+                "SELECT idx, bytes FROM leaves
+                 WHERE election_id = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx",
+            )?;
+            let mut rows = stmt.query(params![id, db_int(range.start)?, db_int(end)?])?;
+            let mut indices = Vec::new();
+            let mut leaves = Vec::new();
+            while let Some(row) = rows.next()? {
+                indices.push(from_db_int(row.get(0)?, "leaf index")?);
+                leaves.push(row.get::<_, Vec<u8>>(1)?);
+            }
+            check_dense(range.start, &indices)?;
+            if indices.len() as u64 != end - range.start {
+                return Err(StoreError::Corrupt(format!(
+                    "leaves {}..{end} of a log of size {size} incomplete",
+                    range.start
+                )));
+            }
+            Ok(leaves)
+        })
+        .await
+    }
+
+    async fn leaf_by_tracking_code(
+        &self,
+        election: &str,
+        tracking_code: TrackingCode,
+    ) -> Result<Option<StoredLeaf>, StoreError> {
+        let name = election.to_string();
+        self.read(move |conn| {
+            let (id, _) = log_of(conn, &name)?;
+            let row = conn
+                .prepare_cached(
+                    "SELECT idx, kind, bytes FROM leaves
+                     WHERE election_id = ?1 AND tracking_code = ?2",
+                )?
+                .query_row(params![id, &tracking_code.0[..]], |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, Vec<u8>>(2)?,
+                    ))
+                })
+                .optional()?;
+            row.map(|(idx, kind, bytes)| {
+                Ok(StoredLeaf {
+                    index: from_db_int(idx, "leaf index")?,
+                    kind,
+                    bytes,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn root_at(&self, election: &str, size: u64) -> Result<Hash, StoreError> {
+        let name = election.to_string();
+        self.read(move |conn| single(tree_hashes(conn, &name, TreeQuery::Root(size))?))
+            .await
+    }
+
+    async fn inclusion_proof(
+        &self,
+        election: &str,
+        index: u64,
+        size: u64,
+    ) -> Result<Vec<Hash>, StoreError> {
+        let name = election.to_string();
+        self.read(move |conn| tree_hashes(conn, &name, TreeQuery::Inclusion(index, size)))
+            .await
+    }
+
+    async fn consistency_proof(
+        &self,
+        election: &str,
+        first: u64,
+        second: u64,
+    ) -> Result<Vec<Hash>, StoreError> {
+        let name = election.to_string();
+        self.read(move |conn| tree_hashes(conn, &name, TreeQuery::Consistency(first, second)))
+            .await
+    }
+
+    async fn put_checkpoint(&self, checkpoint: &SignedCheckpoint) -> Result<(), StoreError> {
+        let checkpoint = checkpoint.clone();
+        self.transact(move |tx| {
+            let (id, _) = log_of(tx, &checkpoint.log_id)?;
+            let mismatch = || StoreError::CheckpointMismatch {
+                election: checkpoint.log_id.clone(),
+                size: checkpoint.size,
+            };
+            let root = match tree_hashes(tx, &checkpoint.log_id, TreeQuery::Root(checkpoint.size)) {
+                Err(StoreError::OutOfRange { .. }) => return Err(mismatch()),
+                other => single(other?)?,
+            };
+            if root != checkpoint.root {
+                return Err(mismatch());
+            }
+            tx.prepare_cached(
+                "INSERT INTO checkpoints (election_id, size, root, signature)
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (election_id, size) DO NOTHING",
+            )?
+            .execute(params![
+                id,
+                db_int(checkpoint.size)?,
+                &checkpoint.root[..],
+                &checkpoint.signature.0[..],
+            ])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn latest_checkpoint(
+        &self,
+        election: &str,
+    ) -> Result<Option<SignedCheckpoint>, StoreError> {
+        let name = election.to_string();
+        self.read(move |conn| {
+            let (id, _) = log_of(conn, &name)?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT size, root, signature FROM checkpoints
+                 WHERE election_id = ?1 ORDER BY size DESC LIMIT 1",
+            )?;
+            let mut rows = stmt.query([id])?;
+            rows.next()?
+                .map(|row| checkpoint_row(&name, row))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn checkpoint_at(
+        &self,
+        election: &str,
+        size: u64,
+    ) -> Result<Option<SignedCheckpoint>, StoreError> {
+        let name = election.to_string();
+        self.read(move |conn| {
+            let (id, _) = log_of(conn, &name)?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT size, root, signature FROM checkpoints WHERE election_id = ?1 AND size = ?2",
+            )?;
+            let mut rows = stmt.query(params![id, db_int(size)?])?;
+            rows.next()?.map(|row| checkpoint_row(&name, row)).transpose()
+        })
+        .await
+    }
+}
