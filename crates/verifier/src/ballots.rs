@@ -35,8 +35,9 @@ pub(crate) struct BallotOutcome {
     pub code: TrackingCode,
     /// First 16 bytes of SHA-256 over all ciphertext encodings: detects replays.
     pub content: [u8; 16],
-    /// For audits only: the encoding of every `α`, whose plaintext is now public.
-    pub audited_alphas: Vec<[u8; 32]>,
+    /// The encoding of every ciphertext's `α`: an audit's are public from now
+    /// on, and a cast ballot's must not be among them.
+    pub alphas: Vec<[u8; 32]>,
     pub proofs: u64,
     pub failures: Vec<(Check, String)>,
 }
@@ -124,14 +125,24 @@ pub(crate) fn check_group(
                     format!("audited ballot {}: {e}", code.short()),
                 ));
             }
-            if ctx.credentials.find(&ballot.credential).is_none() {
-                failures.push((
+            match ctx.credentials.find(&ballot.credential) {
+                None => failures.push((
                     Check::Audits,
                     format!(
                         "audited ballot {}: credential is not on the list",
                         code.short()
                     ),
-                ));
+                )),
+                Some(entry) if entry.style != ballot.style => failures.push((
+                    Check::Audits,
+                    format!(
+                        "audited ballot {}: style `{}` differs from the credential's `{}`",
+                        code.short(),
+                        ballot.style,
+                        entry.style
+                    ),
+                )),
+                Some(_) => {}
             }
         } else {
             if let Err(e) = ballot.verify_signature(&code, Purpose::Cast) {
@@ -162,11 +173,7 @@ pub(crate) fn check_group(
             credential: ballot.credential,
             code,
             content: content_hash(ballot),
-            audited_alphas: if audit.is_some() {
-                alphas(ballot)
-            } else {
-                Vec::new()
-            },
+            alphas: alphas(ballot),
             proofs: 0,
             failures,
         });

@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use clap::Parser;
 use psephos_election::receipt::Receipt;
-use psephos_verifier::{verify_file, Report, Status, VerifyOptions};
+use psephos_verifier::{verify_file, ReceiptCheck, Report, Status, VerifyOptions};
+use std::io::{self, Write};
 
 #[derive(Parser)]
 #[command(
@@ -68,47 +69,37 @@ fn main() -> ExitCode {
     };
     let elapsed = started.elapsed();
     let receipt_ok = receipt_check.as_ref().is_none_or(|r| r.ok);
-    if cli.json {
+    let verdict = report.verified && receipt_ok;
+    // A closed stdout (`psephos-verify … | head`) is not an error of the
+    // record: the exit code still tells the verdict.
+    let mut out = io::stdout().lock();
+    let written = if cli.json {
         let json = serde_json::json!({
             "report": report,
             "receipt": receipt_check,
             "seconds": elapsed.as_secs_f64(),
             "peak_memory_kib": peak_memory_kib(),
         });
-        match serde_json::to_string_pretty(&json) {
-            Ok(text) => println!("{text}"),
-            Err(e) => {
-                eprintln!("psephos-verify: {e}");
-                return ExitCode::from(2);
-            }
-        }
+        serde_json::to_string_pretty(&json)
+            .map_err(io::Error::other)
+            .and_then(|text| writeln!(out, "{text}"))
     } else {
-        if !cli.quiet {
-            print_checks(&report);
+        print_text(
+            &mut out,
+            &cli,
+            &report,
+            receipt_check.as_ref(),
+            verdict,
+            elapsed.as_secs_f64(),
+        )
+    };
+    if let Err(e) = written {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("psephos-verify: writing the report: {e}");
+            return ExitCode::from(2);
         }
-        if let Some(r) = &receipt_check {
-            println!(
-                "receipt: {} — {}",
-                if r.ok { "OK" } else { "FAILED" },
-                r.message
-            );
-        }
-        println!(
-            "{}: {} ({} leaves, {:.1} s)",
-            report
-                .election_id
-                .as_deref()
-                .unwrap_or("(unknown election)"),
-            if report.verified && receipt_ok {
-                "VERIFIED"
-            } else {
-                "NOT VERIFIED"
-            },
-            report.leaves,
-            elapsed.as_secs_f64()
-        );
     }
-    if report.verified && receipt_ok {
+    if verdict {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -127,27 +118,61 @@ fn read_receipt(path: &PathBuf) -> Result<Receipt, String> {
     serde_json::from_slice(&bytes).map_err(|e| format!("{}: not a receipt: {e}", path.display()))
 }
 
-fn print_checks(report: &Report) {
+fn print_text(
+    out: &mut impl Write,
+    cli: &Cli,
+    report: &Report,
+    receipt: Option<&ReceiptCheck>,
+    verdict: bool,
+    seconds: f64,
+) -> io::Result<()> {
+    if !cli.quiet {
+        print_checks(out, report)?;
+    }
+    if let Some(r) = receipt {
+        writeln!(
+            out,
+            "receipt: {} — {}",
+            if r.ok { "OK" } else { "FAILED" },
+            r.message
+        )?;
+    }
+    writeln!(
+        out,
+        "{}: {} ({} leaves, {seconds:.1} s)",
+        report
+            .election_id
+            .as_deref()
+            .unwrap_or("(unknown election)"),
+        if verdict { "VERIFIED" } else { "NOT VERIFIED" },
+        report.leaves
+    )
+}
+
+fn print_checks(out: &mut impl Write, report: &Report) -> io::Result<()> {
     for check in &report.checks {
         let status = match check.status {
             Status::Pass => "pass",
             Status::Fail => "FAIL",
         };
-        println!(
+        writeln!(
+            out,
             "{:<4} {:<20} {status}  {} {}",
             check.id, check.name, check.checked, check.unit
-        );
+        )?;
         for failure in &check.failures {
             match failure.leaf {
-                Some(leaf) => println!("       leaf {leaf}: {}", failure.message),
-                None => println!("       {}", failure.message),
+                Some(leaf) => writeln!(out, "       leaf {leaf}: {}", failure.message)?,
+                None => writeln!(out, "       {}", failure.message)?,
             }
         }
         if check.failure_count > check.failures.len() as u64 {
-            println!(
+            writeln!(
+                out,
                 "       … and {} more",
                 check.failure_count - check.failures.len() as u64
-            );
+            )?;
         }
     }
+    Ok(())
 }

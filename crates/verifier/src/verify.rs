@@ -595,8 +595,7 @@ impl State {
                     );
                 }
                 self.audit_contents.insert(outcome.content, outcome.leaf);
-                self.audited_alphas
-                    .extend(outcome.audited_alphas.iter().copied());
+                self.audited_alphas.extend(outcome.alphas.iter().copied());
                 self.audited_credentials.insert(outcome.credential);
             }
             Purpose::Cast => {
@@ -623,6 +622,17 @@ impl State {
                         Check::BallotUniqueness,
                         leaf,
                         format!("ciphertexts replayed from the ballot at leaf {other}"),
+                    );
+                }
+                if outcome
+                    .alphas
+                    .iter()
+                    .any(|a| self.audited_alphas.contains(a))
+                {
+                    self.rec.fail(
+                        Check::Audits,
+                        leaf,
+                        "a cast ballot contains a ciphertext revealed by an earlier audit",
                     );
                 }
                 if let Some(other) = self.audit_contents.get(&outcome.content) {
