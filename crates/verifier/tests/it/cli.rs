@@ -146,3 +146,21 @@ fn quiet_output_is_only_the_verdict() {
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert!(stdout.contains("VERIFIED"), "{stdout}");
 }
+
+/// FINDING: `psephos-verify record | head -1` panics ("failed printing to
+/// stdout: Broken pipe") and exits with 101 instead of ending quietly.
+#[test]
+fn a_closed_stdout_does_not_panic() {
+    let file = write_bytes(&honest().bytes);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_psephos-verify"))
+        .arg(file.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("psephos-verify runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("waits");
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101));
+}

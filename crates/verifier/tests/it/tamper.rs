@@ -85,6 +85,10 @@ cases! {
     audited_ballot_cast_last_and_counted on honest => ["V16"];
     old_ballot_reappended_after_revote on honest => ["V14"];
     audited_ciphertexts_cast_by_another_voter on honest => ["V16"];
+    // FINDING: not caught (the record verifies).
+    audited_ciphertexts_counted_for_another_voter on honest => ["V16"];
+    // FINDING (spec/verify.md D5): not caught (the record verifies).
+    audit_of_another_style on honest => ["V16"];
     ballot_with_an_extra_answer on honest => ["V12"];
     // Tally, decryption, result.
     result_count_changed on honest => ["V20"];
@@ -591,6 +595,42 @@ fn audited_answer_cast_by_its_voter(r: &mut Record, f: &Fixture) {
 fn audited_ciphertexts_cast_by_another_voter(r: &mut Record, f: &Fixture) {
     let (target, ballot) = ballot_with_audited_ciphertexts(r, f);
     r.insert(target, &BoardMessage::Ballot(ballot));
+    resign(r, f);
+}
+
+/// The same ballot as the other voter's last, counted one, with the tally,
+/// decryptions and result made over it.
+fn audited_ciphertexts_counted_for_another_voter(r: &mut Record, f: &Fixture) {
+    let (_, ballot) = ballot_with_audited_ciphertexts(r, f);
+    r.insert(end_of_voting(r), &BoardMessage::Ballot(ballot));
+    recount(r, f);
+    resign(r, f);
+}
+
+/// A voter audits a ballot of a style that is not theirs (spec/record.md
+/// §10.1 rule 2: the credential must be on the list with the ballot's style).
+fn audit_of_another_style(r: &mut Record, f: &Fixture) {
+    let leaf = r.single_vote();
+    let (secret, style) = voter_of(f, &r.ballot(leaf));
+    let other = f
+        .election
+        .layouts
+        .iter()
+        .find(|l| l.id != style)
+        .expect("another style")
+        .id
+        .clone();
+    let mut rng = ChaCha20Rng::seed_from_u64(106);
+    let audit = encrypt_ballot_with_rng(
+        &f.election,
+        &secret,
+        &other,
+        &first_options(f, &other),
+        &mut rng,
+    )
+    .expect("encrypts")
+    .audit(&secret, f.election_id());
+    r.insert(leaf, &BoardMessage::BallotAudit(audit));
     resign(r, f);
 }
 
