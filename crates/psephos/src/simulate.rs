@@ -627,3 +627,84 @@ fn key_ceremony<'t, W: Write>(
     };
     Ok((shares, key, outcome))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(dir: &std::path::Path) -> SimulationConfig {
+        SimulationConfig {
+            voters: 3,
+            proposals: 1,
+            candidates: 2,
+            trustees: 3,
+            threshold: 2,
+            absent: 0,
+            output: dir.join("record.jsonl"),
+            ..SimulationConfig::default()
+        }
+    }
+
+    #[test]
+    fn impossible_configurations_are_refused_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            SimulationConfig {
+                threshold: 4,
+                ..config(dir.path())
+            },
+            SimulationConfig {
+                threshold: 0,
+                ..config(dir.path())
+            },
+            SimulationConfig {
+                absent: 2,
+                ..config(dir.path())
+            },
+            SimulationConfig {
+                cheating_dealer: Some(1),
+                absent: 1,
+                ..config(dir.path())
+            },
+            SimulationConfig {
+                cheating_dealer: Some(9),
+                ..config(dir.path())
+            },
+            SimulationConfig {
+                voters: 0,
+                ..config(dir.path())
+            },
+            SimulationConfig {
+                proposals: 0,
+                candidates: 0,
+                ..config(dir.path())
+            },
+        ];
+        for case in cases {
+            let error = run(&case).unwrap_err();
+            assert!(
+                matches!(error, SimulationError::Config(_)),
+                "{case:?}: {error}"
+            );
+            assert_eq!(
+                std::fs::read_dir(dir.path()).unwrap().count(),
+                0,
+                "{case:?} wrote a file"
+            );
+        }
+    }
+
+    #[test]
+    fn a_small_election_decrypts_to_the_voters_choices() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = run(&SimulationConfig {
+            cheating_dealer: Some(3),
+            ..config(dir.path())
+        })
+        .unwrap();
+        assert_eq!(report.decrypted_by.len(), 2);
+        assert_eq!(report.disqualified.len(), 1);
+        assert!(dir.path().join("record.jsonl").exists());
+        assert!(!dir.path().join("record.partial").exists());
+    }
+}
