@@ -115,6 +115,17 @@ pub struct Superseded {
     pub index: u64,
 }
 
+/// A cast ballot to append.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BallotLeaf {
+    /// The leaf bytes (the `ballot` message).
+    pub leaf: Vec<u8>,
+    /// The ballot's tracking code.
+    pub tracking_code: TrackingCode,
+    /// The ballot's public credential.
+    pub credential: CredentialKey,
+}
+
 /// The outcome of [`Store::append_ballot`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BallotAppend {
@@ -171,7 +182,32 @@ pub trait Store: Send + Sync + 'static {
         leaf: Vec<u8>,
         tracking_code: TrackingCode,
         credential: CredentialKey,
-    ) -> impl Future<Output = Result<BallotAppend, StoreError>> + Send;
+    ) -> impl Future<Output = Result<BallotAppend, StoreError>> + Send {
+        async move {
+            let batch = vec![BallotLeaf {
+                leaf,
+                tracking_code,
+                credential,
+            }];
+            self.append_ballots(election, batch)
+                .await?
+                .pop()
+                .unwrap_or_else(|| Err(StoreError::Corrupt("a batch of one gave no result".into())))
+        }
+    }
+
+    /// Appends several cast ballots in one transaction (one disk sync for
+    /// all: group commit), in order, each as [`Store::append_ballot`]
+    /// would, seeing the ones before it (a ballot sent twice in a batch is
+    /// stored once). A ballot refused on its own ([`StoreError::InvalidLeaf`],
+    /// [`StoreError::TrackingCodeConflict`]) gets its error in its place and
+    /// the others go on; any other error fails the whole batch, and then
+    /// nothing of it is stored.
+    fn append_ballots(
+        &self,
+        election: &str,
+        ballots: Vec<BallotLeaf>,
+    ) -> impl Future<Output = Result<Vec<Result<BallotAppend, StoreError>>, StoreError>> + Send;
 
     /// The number of leaves.
     fn size(&self, election: &str) -> impl Future<Output = Result<u64, StoreError>> + Send;
@@ -352,6 +388,15 @@ pub(crate) fn completed_nodes(
         ));
     }
     Ok(out)
+}
+
+/// Whether an error concerns one ballot of a batch (which goes on without
+/// it) rather than the whole transaction.
+pub(crate) fn refuses_one_ballot(error: &StoreError) -> bool {
+    matches!(
+        error,
+        StoreError::InvalidLeaf(_) | StoreError::TrackingCodeConflict { .. }
+    )
 }
 
 /// Refuses a leaf that an election record could not carry, by the record

@@ -31,8 +31,8 @@ use crate::error::StoreError;
 
 use super::{
     append_siblings, bytes32, check_dense, check_leaf, completed_nodes, db_int, from_db_int,
-    page_end, single, subtree, BallotAppend, LeafMeta, Store, StoredLeaf, Superseded, TreeQuery,
-    BALLOT_KIND,
+    page_end, refuses_one_ballot, single, subtree, BallotAppend, BallotLeaf, LeafMeta, Store,
+    StoredLeaf, Superseded, TreeQuery, BALLOT_KIND,
 };
 
 /// Connections a store keeps open at most.
@@ -245,58 +245,116 @@ impl Db<'_> {
     }
 
     /// Inserts leaf `index` (the log's size) and the nodes it completes,
-    /// and grows the log; inside the caller's locked transaction.
+    /// from their left siblings' hashes in `fetched` ([`append_siblings`]);
+    /// inside the caller's locked transaction, which then sets the size
+    /// ([`Db::set_size`]). The two inserts are pipelined.
     async fn insert_leaf(
         &self,
         election: i64,
         index: u64,
         leaf: &[u8],
         meta: &LeafMeta,
+        fetched: &HashMap<Subtree, Hash>,
     ) -> Result<(), StoreError> {
         let hash = leaf_hash(leaf);
-        let fetched = self.fetch(election, &append_siblings(index)).await?;
-        let nodes = completed_nodes(index, hash, &fetched)?;
+        let nodes = completed_nodes(index, hash, fetched)?;
+        let idx = db_int(index)?;
         let code = meta.tracking_code.as_ref().map(|c| &c.0[..]);
         let credential = meta.credential.as_ref().map(|c| &c.as_bytes()[..]);
-        self.execute(
-            "INSERT INTO leaves (election_id, idx, kind, leaf_hash, bytes, tracking_code, credential)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[
-                &election,
-                &db_int(index)?,
-                &meta.kind,
-                &&hash[..],
-                &leaf,
-                &code,
-                &credential,
-            ],
-        )
-        .await?;
-        if !nodes.is_empty() {
-            let mut levels = Vec::with_capacity(nodes.len());
-            let mut indices = Vec::with_capacity(nodes.len());
-            let mut hashes = Vec::with_capacity(nodes.len());
-            for (node, hash) in &nodes {
-                levels.push(
-                    i32::try_from(node.level)
-                        .map_err(|_| StoreError::Corrupt(format!("tree level {}", node.level)))?,
-                );
-                indices.push(db_int(node.index)?);
-                hashes.push(&hash[..]);
+        let mut levels = Vec::with_capacity(nodes.len());
+        let mut indices = Vec::with_capacity(nodes.len());
+        let mut hashes = Vec::with_capacity(nodes.len());
+        for (node, hash) in &nodes {
+            levels.push(
+                i32::try_from(node.level)
+                    .map_err(|_| StoreError::Corrupt(format!("tree level {}", node.level)))?,
+            );
+            indices.push(db_int(node.index)?);
+            hashes.push(&hash[..]);
+        }
+        let insert_leaf = async {
+            self.execute(
+                "INSERT INTO leaves (election_id, idx, kind, leaf_hash, bytes, tracking_code, credential)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &election,
+                    &idx,
+                    &meta.kind,
+                    &&hash[..],
+                    &leaf,
+                    &code,
+                    &credential,
+                ],
+            )
+            .await
+        };
+        let insert_nodes = async {
+            if nodes.is_empty() {
+                return Ok(0);
             }
             self.execute(
                 "INSERT INTO nodes (election_id, level, idx, hash)
                  SELECT $1::bigint, * FROM unnest($2::integer[], $3::bigint[], $4::bytea[])",
                 &[&election, &levels, &indices, &hashes],
             )
-            .await?;
-        }
+            .await
+        };
+        tokio::try_join!(insert_leaf, insert_nodes)?;
+        Ok(())
+    }
+
+    /// Records the log's new size, at the end of an append transaction.
+    async fn set_size(&self, election: i64, size: u64) -> Result<(), StoreError> {
         self.execute(
             "UPDATE elections SET size = $2 WHERE id = $1",
-            &[&election, &db_int(index + 1)?],
+            &[&election, &db_int(size)?],
         )
         .await?;
         Ok(())
+    }
+
+    /// Appends one ballot at `size` unless its tracking code is in the
+    /// log; inside the caller's locked transaction. The three lookups are
+    /// pipelined.
+    async fn cast(
+        &self,
+        election: i64,
+        size: u64,
+        ballot: &BallotLeaf,
+    ) -> Result<BallotAppend, StoreError> {
+        check_leaf(&ballot.leaf)?;
+        let siblings = append_siblings(size);
+        let (found, supersedes, fetched) = tokio::try_join!(
+            self.find_code(election, &ballot.tracking_code),
+            self.superseded(election, &ballot.credential, size),
+            self.fetch(election, &siblings),
+        )?;
+        if let Some((index, hash)) = found {
+            if hash != leaf_hash(&ballot.leaf) {
+                return Err(StoreError::TrackingCodeConflict {
+                    tracking_code: ballot.tracking_code,
+                    index,
+                });
+            }
+            let supersedes = self.superseded(election, &ballot.credential, index).await?;
+            return Ok(BallotAppend {
+                index,
+                already_present: true,
+                supersedes,
+            });
+        }
+        let meta = LeafMeta {
+            kind: BALLOT_KIND.to_string(),
+            tracking_code: Some(ballot.tracking_code),
+            credential: Some(ballot.credential),
+        };
+        self.insert_leaf(election, size, &ballot.leaf, &meta, &fetched)
+            .await?;
+        Ok(BallotAppend {
+            index: size,
+            already_present: false,
+            supersedes,
+        })
     }
 
     /// A checkpoint of election `name` from a stored row.
@@ -470,58 +528,52 @@ impl Store for PostgresStore {
         let tx = client.transaction().await?;
         let db = db_tx(&tx);
         let (id, size) = db.log_of(election, true).await?;
-        if let Some(code) = &meta.tracking_code {
-            if let Some((index, _)) = db.find_code(id, code).await? {
-                return Err(StoreError::TrackingCodeConflict {
-                    tracking_code: *code,
-                    index,
-                });
+        let siblings = append_siblings(size);
+        let find = async {
+            match &meta.tracking_code {
+                Some(code) => db.find_code(id, code).await,
+                None => Ok(None),
             }
+        };
+        let (found, fetched) = tokio::try_join!(find, db.fetch(id, &siblings))?;
+        if let (Some(code), Some((index, _))) = (meta.tracking_code, found) {
+            return Err(StoreError::TrackingCodeConflict {
+                tracking_code: code,
+                index,
+            });
         }
-        db.insert_leaf(id, size, &leaf, &meta).await?;
+        db.insert_leaf(id, size, &leaf, &meta, &fetched).await?;
+        db.set_size(id, size + 1).await?;
         tx.commit().await?;
         Ok(size)
     }
 
-    async fn append_ballot(
+    async fn append_ballots(
         &self,
         election: &str,
-        leaf: Vec<u8>,
-        tracking_code: TrackingCode,
-        credential: CredentialKey,
-    ) -> Result<BallotAppend, StoreError> {
-        check_leaf(&leaf)?;
+        ballots: Vec<BallotLeaf>,
+    ) -> Result<Vec<Result<BallotAppend, StoreError>>, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let db = db_tx(&tx);
-        let (id, size) = db.log_of(election, true).await?;
-        if let Some((index, hash)) = db.find_code(id, &tracking_code).await? {
-            if hash != leaf_hash(&leaf) {
-                return Err(StoreError::TrackingCodeConflict {
-                    tracking_code,
-                    index,
-                });
+        let (id, start) = db.log_of(election, true).await?;
+        let mut size = start;
+        let mut out = Vec::with_capacity(ballots.len());
+        for ballot in &ballots {
+            match db.cast(id, size, ballot).await {
+                Ok(cast) => {
+                    size += u64::from(!cast.already_present);
+                    out.push(Ok(cast));
+                }
+                Err(e) if refuses_one_ballot(&e) => out.push(Err(e)),
+                Err(e) => return Err(e),
             }
-            let supersedes = db.superseded(id, &credential, index).await?;
-            return Ok(BallotAppend {
-                index,
-                already_present: true,
-                supersedes,
-            });
         }
-        let supersedes = db.superseded(id, &credential, size).await?;
-        let meta = LeafMeta {
-            kind: BALLOT_KIND.to_string(),
-            tracking_code: Some(tracking_code),
-            credential: Some(credential),
-        };
-        db.insert_leaf(id, size, &leaf, &meta).await?;
+        if size != start {
+            db.set_size(id, size).await?;
+        }
         tx.commit().await?;
-        Ok(BallotAppend {
-            index: size,
-            already_present: false,
-            supersedes,
-        })
+        Ok(out)
     }
 
     async fn size(&self, election: &str) -> Result<u64, StoreError> {

@@ -28,8 +28,8 @@ use crate::error::StoreError;
 
 use super::{
     append_siblings, bytes32, check_dense, check_leaf, completed_nodes, db_int, from_db_int,
-    page_end, single, subtree, BallotAppend, LeafMeta, Store, StoredLeaf, Superseded, TreeQuery,
-    BALLOT_KIND,
+    page_end, refuses_one_ballot, single, subtree, BallotAppend, BallotLeaf, LeafMeta, Store,
+    StoredLeaf, Superseded, TreeQuery, BALLOT_KIND,
 };
 
 /// How long a transaction waits for another process's write lock.
@@ -287,8 +287,9 @@ fn superseded(
     .transpose()
 }
 
-/// Inserts leaf `index` (the log's size) and the nodes it completes, and
-/// grows the log; inside the caller's write transaction.
+/// Inserts leaf `index` (the log's size) and the nodes it completes;
+/// inside the caller's write transaction, which then sets the size
+/// ([`set_size`]).
 fn insert_leaf(
     conn: &Connection,
     election: i64,
@@ -323,9 +324,50 @@ fn insert_leaf(
             &hash[..]
         ])?;
     }
-    conn.prepare_cached("UPDATE elections SET size = ?2 WHERE id = ?1")?
-        .execute(params![election, db_int(index + 1)?])?;
     Ok(())
+}
+
+/// Records the log's new size, at the end of an append transaction.
+fn set_size(conn: &Connection, election: i64, size: u64) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE elections SET size = ?2 WHERE id = ?1")?
+        .execute(params![election, db_int(size)?])?;
+    Ok(())
+}
+
+/// Appends one ballot at `size` unless its tracking code is in the log;
+/// inside the caller's write transaction.
+fn cast(
+    conn: &Connection,
+    election: i64,
+    size: u64,
+    ballot: &BallotLeaf,
+) -> Result<BallotAppend, StoreError> {
+    check_leaf(&ballot.leaf)?;
+    if let Some((index, hash)) = find_code(conn, election, &ballot.tracking_code)? {
+        if hash != leaf_hash(&ballot.leaf) {
+            return Err(StoreError::TrackingCodeConflict {
+                tracking_code: ballot.tracking_code,
+                index,
+            });
+        }
+        return Ok(BallotAppend {
+            index,
+            already_present: true,
+            supersedes: superseded(conn, election, &ballot.credential, index)?,
+        });
+    }
+    let supersedes = superseded(conn, election, &ballot.credential, size)?;
+    let meta = LeafMeta {
+        kind: BALLOT_KIND.to_string(),
+        tracking_code: Some(ballot.tracking_code),
+        credential: Some(ballot.credential),
+    };
+    insert_leaf(conn, election, size, &ballot.leaf, &meta)?;
+    Ok(BallotAppend {
+        index: size,
+        already_present: false,
+        supersedes,
+    })
 }
 
 fn checkpoint_row(name: &str, row: &rusqlite::Row<'_>) -> Result<SignedCheckpoint, StoreError> {
@@ -452,47 +494,36 @@ impl Store for SqliteStore {
                 }
             }
             insert_leaf(tx, id, size, &leaf, &meta)?;
+            set_size(tx, id, size + 1)?;
             Ok(size)
         })
         .await
     }
 
-    async fn append_ballot(
+    async fn append_ballots(
         &self,
         election: &str,
-        leaf: Vec<u8>,
-        tracking_code: TrackingCode,
-        credential: CredentialKey,
-    ) -> Result<BallotAppend, StoreError> {
-        check_leaf(&leaf)?;
+        ballots: Vec<BallotLeaf>,
+    ) -> Result<Vec<Result<BallotAppend, StoreError>>, StoreError> {
         let name = election.to_string();
         self.transact(move |tx| {
-            let (id, size) = log_of(tx, &name)?;
-            if let Some((index, hash)) = find_code(tx, id, &tracking_code)? {
-                if hash != leaf_hash(&leaf) {
-                    return Err(StoreError::TrackingCodeConflict {
-                        tracking_code,
-                        index,
-                    });
+            let (id, start) = log_of(tx, &name)?;
+            let mut size = start;
+            let mut out = Vec::with_capacity(ballots.len());
+            for ballot in &ballots {
+                match cast(tx, id, size, ballot) {
+                    Ok(cast) => {
+                        size += u64::from(!cast.already_present);
+                        out.push(Ok(cast));
+                    }
+                    Err(e) if refuses_one_ballot(&e) => out.push(Err(e)),
+                    Err(e) => return Err(e),
                 }
-                return Ok(BallotAppend {
-                    index,
-                    already_present: true,
-                    supersedes: superseded(tx, id, &credential, index)?,
-                });
             }
-            let supersedes = superseded(tx, id, &credential, size)?;
-            let meta = LeafMeta {
-                kind: BALLOT_KIND.to_string(),
-                tracking_code: Some(tracking_code),
-                credential: Some(credential),
-            };
-            insert_leaf(tx, id, size, &leaf, &meta)?;
-            Ok(BallotAppend {
-                index: size,
-                already_present: false,
-                supersedes,
-            })
+            if size != start {
+                set_size(tx, id, size)?;
+            }
+            Ok(out)
         })
         .await
     }

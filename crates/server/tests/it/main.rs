@@ -44,4 +44,5 @@ on_both_stores!(
     checkpoints_are_stored_and_checked,
     record_streams_byte_for_byte,
     long_logs_are_paged,
+    ballot_batches_go_in_one_transaction,
 );

@@ -16,7 +16,7 @@ use psephos_election::record::{RecordItem, RecordReader, RecordWriter};
 use psephos_election::signing::PublicSigningKey;
 use psephos_server::error::StoreError;
 use psephos_server::store::{
-    write_record, write_record_async, LeafMeta, Store, Superseded, MAX_LEAVES_PER_CALL,
+    write_record, write_record_async, BallotLeaf, LeafMeta, Store, Superseded, MAX_LEAVES_PER_CALL,
 };
 
 use crate::common::{simulated, Fixture};
@@ -635,4 +635,94 @@ pub async fn long_logs_are_paged(fx: &impl Fixture) {
             .unwrap()
             == expected
     );
+}
+
+pub async fn ballot_batches_go_in_one_transaction(fx: &impl Fixture) {
+    let store = fx.open().await.unwrap();
+    store.create_election("e").await.unwrap();
+    let before = store
+        .append_ballot("e", leaf("ballot", 1), code(1), credential(1))
+        .await
+        .unwrap();
+    let ballot = |i: u64, cred: u64, bytes: Vec<u8>| BallotLeaf {
+        leaf: bytes,
+        tracking_code: code(i),
+        credential: credential(cred),
+    };
+    let results = store
+        .append_ballots(
+            "e",
+            vec![
+                ballot(2, 2, leaf("ballot", 2)),
+                ballot(1, 1, leaf("ballot", 1)),
+                ballot(2, 2, leaf("ballot", 2)),
+                ballot(2, 2, leaf("ballot", 99)),
+                ballot(3, 3, b"a\nb".to_vec()),
+                ballot(4, 1, leaf("ballot", 4)),
+                ballot(5, 2, leaf("ballot", 5)),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 7);
+    let ok = |i: usize| *results[i].as_ref().unwrap();
+    assert_eq!(
+        (ok(0).index, ok(0).already_present, ok(0).supersedes),
+        (1, false, None)
+    );
+    assert_eq!((ok(1).index, ok(1).already_present), (before.index, true));
+    assert_eq!((ok(2).index, ok(2).already_present), (1, true));
+    assert!(matches!(
+        results[3],
+        Err(StoreError::TrackingCodeConflict { index: 1, .. })
+    ));
+    assert!(matches!(results[4], Err(StoreError::InvalidLeaf(_))));
+    assert_eq!(
+        (ok(5).index, ok(5).supersedes),
+        (
+            2,
+            Some(Superseded {
+                tracking_code: code(1),
+                index: 0
+            })
+        )
+    );
+    assert_eq!(
+        (ok(6).index, ok(6).supersedes),
+        (
+            3,
+            Some(Superseded {
+                tracking_code: code(2),
+                index: 1
+            })
+        )
+    );
+    assert_eq!(store.size("e").await.unwrap(), 4);
+    let (tree, leaves) = tree_of(&store, "e").await;
+    assert_eq!(
+        leaves,
+        vec![
+            leaf("ballot", 1),
+            leaf("ballot", 2),
+            leaf("ballot", 4),
+            leaf("ballot", 5)
+        ]
+    );
+    assert_eq!(store.root_at("e", 4).await.unwrap(), tree.root());
+    assert_eq!(
+        store.inclusion_proof("e", 2, 4).await.unwrap(),
+        tree.inclusion_proof(2, 4).unwrap()
+    );
+    // An empty batch is fine; an unknown election fails the whole batch.
+    assert!(store
+        .append_ballots("e", Vec::new())
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(matches!(
+        store
+            .append_ballots("nope", vec![ballot(9, 9, leaf("ballot", 9))])
+            .await,
+        Err(StoreError::UnknownElection(_))
+    ));
 }
