@@ -1,8 +1,10 @@
 //! The durable bulletin board: each election's transparency log
-//! (spec/record.md §8–§9) kept in a database, behind one [`Store`] trait
-//! with two implementations that pass the same test suite:
-//! [`SqliteStore`] (one file, the embedded default) and [`PostgresStore`]
-//! (shared by several server processes).
+//! (spec/record.md §8–§9) kept in a database, behind one
+//! [`Store`](crate::store::Store) trait with two implementations that pass
+//! the same test suite: [`SqliteStore`](crate::store::SqliteStore) (one
+//! file, the embedded default) and
+//! [`PostgresStore`](crate::store::PostgresStore) (shared by several server
+//! processes).
 //!
 //! # What is stored
 //!
@@ -20,7 +22,9 @@
 //! lock, inserts the leaf at that index and the completed nodes, and
 //! commits; it returns only once the leaf is durable. Appends therefore
 //! serialise, within a process and across processes, and leaf indices are
-//! dense. Each backend says how it locks.
+//! dense. Each backend says how it locks. Since each commit waits for the
+//! disk, [`Store::append_ballots`](crate::store::Store::append_ballots) takes several ballots in one
+//! transaction (group commit) for a server under load.
 //!
 //! # Why `impl Future + Send` and no `dyn`
 //!

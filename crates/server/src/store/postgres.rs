@@ -480,7 +480,7 @@ impl PostgresStore {
         Ok(PostgresStore { pool })
     }
 
-    /// Runs one read on a pooled connection, outside a transaction.
+    /// A connection from the pool.
     async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
         Ok(self.pool.get().await?)
     }

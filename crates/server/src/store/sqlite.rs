@@ -5,7 +5,7 @@
 //! never wait for the writer. One writer connection sits behind a mutex;
 //! every append is a `BEGIN IMMEDIATE` transaction, which takes SQLite's
 //! write lock at once, so appends also serialise with other processes that
-//! open the same file (they wait up to [`BUSY_TIMEOUT`]). Reads use a small
+//! open the same file (they wait up to [`BUSY_TIMEOUT`](crate::store::sqlite::BUSY_TIMEOUT)). Reads use a small
 //! pool of read-only connections. SQLite calls block, so each operation
 //! runs on tokio's blocking pool.
 
