@@ -384,11 +384,7 @@ pub fn run(config: &SimulationConfig) -> Result<SimulationReport, SimulationErro
                 let last = round == 1 || !plan.revotes;
                 if last {
                     tally.add(&election, &output.ballot);
-                    for ((counts, choice), _) in expected[plan.style]
-                        .iter_mut()
-                        .zip(&output.choices)
-                        .zip(0..)
-                    {
+                    for (counts, choice) in expected[plan.style].iter_mut().zip(&output.choices) {
                         for option in choice {
                             counts[*option] += 1;
                         }
