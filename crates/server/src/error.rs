@@ -48,6 +48,15 @@ pub enum StoreError {
         /// The checkpoint's size.
         size: u64,
     },
+    /// A guarded append or roll import refused: the log's phase or size is
+    /// not what the guard requires (spec/api.md §1.2).
+    #[error("the log is in phase {phase} at size {size}, which refuses this")]
+    Refused {
+        /// The log's phase.
+        phase: String,
+        /// The log's size.
+        size: u64,
+    },
     /// The database was written by a newer version of this program.
     #[error("database schema version {found} is newer than this program knows ({known})")]
     SchemaTooNew {

@@ -67,6 +67,9 @@ pub use sqlite::SqliteStore;
 /// The kind of a cast ballot's leaf.
 pub(crate) const BALLOT_KIND: &str = "ballot";
 
+/// The kind of an audited (spoiled) ballot's leaf.
+pub(crate) const AUDIT_KIND: &str = "ballot-audit";
+
 /// Leaves a store returns at most per call of [`Store::leaves`]; callers
 /// page through longer ranges.
 pub const MAX_LEAVES_PER_CALL: u64 = 1024;
@@ -143,6 +146,76 @@ pub struct BallotAppend {
     pub supersedes: Option<Superseded>,
 }
 
+/// What an append requires of the log, checked under the append's lock,
+/// and the phase the log moves to with it. Phases are the server's
+/// (spec/api.md §1.2); the store only compares and sets them, so that a
+/// ballot is never appended after the window closed, even by another
+/// process.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Guard {
+    /// The phases the log may be in (empty: any).
+    pub phases: &'static [&'static str],
+    /// The size the log must have (compare-and-append), if any.
+    pub size: Option<u64>,
+    /// The phase the log moves to with this append, if it changes.
+    pub then: Option<&'static str>,
+}
+
+impl Guard {
+    /// Only in one of `phases`.
+    pub fn in_phases(phases: &'static [&'static str]) -> Self {
+        Guard {
+            phases,
+            ..Guard::default()
+        }
+    }
+
+    /// Checks the log's phase and size.
+    pub(crate) fn check(&self, phase: &str, size: u64) -> Result<(), StoreError> {
+        let phase_ok = self.phases.is_empty() || self.phases.contains(&phase);
+        let size_ok = self.size.is_none_or(|want| want == size);
+        if phase_ok && size_ok {
+            Ok(())
+        } else {
+            Err(StoreError::Refused {
+                phase: phase.to_string(),
+                size,
+            })
+        }
+    }
+}
+
+/// A credential's ballots.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VoterBallots {
+    /// Cast ballots, revotes included.
+    pub ballots: u64,
+    /// The latest, which counts.
+    pub latest: Option<Superseded>,
+}
+
+/// An election's turnout: counts and who voted, never how.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Turnout {
+    /// Cast ballot leaves, revotes included.
+    pub ballots: u64,
+    /// Audited (spoiled) ballot leaves.
+    pub audits: u64,
+    /// The distinct credentials that cast a ballot.
+    pub voters: Vec<CredentialKey>,
+}
+
+/// One member of an election's roll.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RollRow {
+    /// Name.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+    /// Ballot style id.
+    pub style: String,
+}
+
 /// A leaf found by its tracking code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredLeaf {
@@ -173,6 +246,20 @@ pub trait Store: Send + Sync + 'static {
         election: &str,
         leaf: Vec<u8>,
         meta: LeafMeta,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        self.append_guarded(election, leaf, meta, Guard::default())
+    }
+
+    /// Appends a leaf as [`Store::append`] does if the log satisfies
+    /// `guard` under the append's lock, and moves the log to the guard's
+    /// next phase in the same transaction; otherwise fails with
+    /// [`StoreError::Refused`] and stores nothing.
+    fn append_guarded(
+        &self,
+        election: &str,
+        leaf: Vec<u8>,
+        meta: LeafMeta,
+        guard: Guard,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Appends a cast ballot, idempotently: if `tracking_code` is already
@@ -211,7 +298,82 @@ pub trait Store: Send + Sync + 'static {
         &self,
         election: &str,
         ballots: Vec<BallotLeaf>,
+    ) -> impl Future<Output = Result<Vec<Result<BallotAppend, StoreError>>, StoreError>> + Send
+    {
+        self.append_ballots_guarded(election, ballots, Guard::default())
+    }
+
+    /// [`Store::append_ballots`], if the log satisfies `guard` (its phases;
+    /// its size, if set, is the size before the batch) under the append's
+    /// lock; otherwise the whole batch fails with [`StoreError::Refused`].
+    fn append_ballots_guarded(
+        &self,
+        election: &str,
+        ballots: Vec<BallotLeaf>,
+        guard: Guard,
     ) -> impl Future<Output = Result<Vec<Result<BallotAppend, StoreError>>, StoreError>> + Send;
+
+    /// The log's phase (see [`Guard`]); `keygen` for a new log.
+    fn phase(&self, election: &str) -> impl Future<Output = Result<String, StoreError>> + Send;
+
+    /// Every election on this server with its phase, in creation order.
+    fn elections(&self) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
+
+    /// The index and bytes of every leaf of this kind, in order. Meant for
+    /// the rare kinds (trustee messages, window events), not ballots.
+    fn leaves_of_kind(
+        &self,
+        election: &str,
+        kind: &str,
+    ) -> impl Future<Output = Result<Vec<(u64, Vec<u8>)>, StoreError>> + Send;
+
+    /// How many ballots this credential has cast, and its latest; with
+    /// `before`, only among leaves before that index.
+    fn voter(
+        &self,
+        election: &str,
+        credential: CredentialKey,
+        before: Option<u64>,
+    ) -> impl Future<Output = Result<VoterBallots, StoreError>> + Send;
+
+    /// Counts of cast and audited ballots and the credentials that voted.
+    fn turnout(&self, election: &str) -> impl Future<Output = Result<Turnout, StoreError>> + Send;
+
+    /// A server-wide setting, if set.
+    fn setting(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+
+    /// Sets a server-wide setting unless it is set; returns the value that
+    /// is stored (so processes starting together agree on one).
+    fn init_setting(
+        &self,
+        name: &str,
+        value: Vec<u8>,
+    ) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+
+    /// Sets a server-wide setting, replacing any value.
+    fn put_setting(
+        &self,
+        name: &str,
+        value: Vec<u8>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Replaces the election's member roll, in one transaction, if the log
+    /// is in one of `phases` (else [`StoreError::Refused`]).
+    fn put_roll(
+        &self,
+        election: &str,
+        members: Vec<RollRow>,
+        phases: &'static [&'static str],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The roll's member count per ballot style, sorted by style.
+    fn roll_by_style(
+        &self,
+        election: &str,
+    ) -> impl Future<Output = Result<Vec<(String, u64)>, StoreError>> + Send;
 
     /// The number of leaves.
     fn size(&self, election: &str) -> impl Future<Output = Result<u64, StoreError>> + Send;
@@ -433,6 +595,10 @@ pub(crate) fn bytes32(value: &[u8], what: &str) -> Result<[u8; 32], StoreError> 
 }
 
 /// A subtree from database integers.
+pub(crate) fn credential_of(value: &[u8]) -> Result<CredentialKey, StoreError> {
+    Ok(CredentialKey::from_bytes(bytes32(value, "credential")?))
+}
+
 pub(crate) fn subtree(level: i64, index: i64) -> Result<Subtree, StoreError> {
     Ok(Subtree {
         level: u32::try_from(level)

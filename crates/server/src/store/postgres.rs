@@ -30,9 +30,10 @@ use tokio_postgres::{Client, NoTls, Row, Statement};
 use crate::error::StoreError;
 
 use super::{
-    append_siblings, bytes32, check_dense, check_leaf, completed_nodes, db_int, from_db_int,
-    page_end, refuses_one_ballot, single, subtree, BallotAppend, BallotLeaf, LeafMeta, Store,
-    StoredLeaf, Superseded, TreeQuery, BALLOT_KIND,
+    append_siblings, bytes32, check_dense, check_leaf, completed_nodes, credential_of, db_int,
+    from_db_int, page_end, refuses_one_ballot, single, subtree, BallotAppend, BallotLeaf, Guard,
+    LeafMeta, RollRow, Store, StoredLeaf, Superseded, TreeQuery, Turnout, VoterBallots, AUDIT_KIND,
+    BALLOT_KIND,
 };
 
 /// Connections a store keeps open at most.
@@ -78,6 +79,21 @@ const MIGRATIONS: &[&str] = &[
         signature bytea NOT NULL CHECK (length(signature) = 64),
         created_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (election_id, size)
+    );",
+    // 2: the election's phase, leaves by kind, server settings, the roll.
+    "ALTER TABLE elections ADD COLUMN phase text NOT NULL DEFAULT 'keygen';
+    CREATE INDEX leaves_by_kind ON leaves (election_id, kind, idx);
+    CREATE TABLE settings (
+        name text PRIMARY KEY,
+        value bytea NOT NULL
+    );
+    CREATE TABLE roll (
+        election_id bigint NOT NULL REFERENCES elections (id),
+        row bigint NOT NULL,
+        name text NOT NULL,
+        email text NOT NULL,
+        style text NOT NULL,
+        PRIMARY KEY (election_id, row)
     );",
 ];
 
@@ -140,6 +156,36 @@ impl Db<'_> {
             .ok_or_else(|| StoreError::UnknownElection(name.to_string()))?;
         let size: i64 = row.try_get(1)?;
         Ok((row.try_get(0)?, from_db_int(size, "log size")?))
+    }
+
+    /// The election's row id, log size and phase, locking the row until
+    /// the transaction ends (which serialises appends).
+    async fn lock_state(&self, name: &str) -> Result<(i64, u64, String), StoreError> {
+        let row = self
+            .query_opt(
+                "SELECT id, size, phase FROM elections WHERE name = $1 FOR NO KEY UPDATE",
+                &[&name],
+            )
+            .await?
+            .ok_or_else(|| StoreError::UnknownElection(name.to_string()))?;
+        let size: i64 = row.try_get(1)?;
+        Ok((
+            row.try_get(0)?,
+            from_db_int(size, "log size")?,
+            row.try_get(2)?,
+        ))
+    }
+
+    /// Moves the log to `phase`, inside the caller's transaction.
+    async fn set_phase(&self, election: i64, phase: Option<&str>) -> Result<(), StoreError> {
+        if let Some(phase) = phase {
+            self.execute(
+                "UPDATE elections SET phase = $2 WHERE id = $1",
+                &[&election, &phase],
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Fetches the hashes of `wanted` in one query: leaf hashes for level
@@ -215,6 +261,13 @@ impl Db<'_> {
     }
 
     /// The latest ballot of `credential` before leaf `before`.
+    ///
+    /// `kind || ''` keeps the planner off `leaves_by_kind`: for the
+    /// prepared statement's generic plan it preferred that index (it also
+    /// gives `idx DESC`) and filtered every ballot of the election by
+    /// credential, so each cast cost time in proportion to the ballots
+    /// already stored. Through `leaves_by_credential` it reads only this
+    /// credential's few leaves.
     async fn superseded(
         &self,
         election: i64,
@@ -224,7 +277,7 @@ impl Db<'_> {
         let row = self
             .query_opt(
                 "SELECT idx, tracking_code FROM leaves
-                 WHERE election_id = $1 AND credential = $2 AND kind = $3 AND idx < $4
+                 WHERE election_id = $1 AND credential = $2 AND kind || '' = $3 AND idx < $4
                      AND tracking_code IS NOT NULL
                  ORDER BY idx DESC LIMIT 1",
                 &[
@@ -517,17 +570,19 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn append(
+    async fn append_guarded(
         &self,
         election: &str,
         leaf: Vec<u8>,
         meta: LeafMeta,
+        guard: Guard,
     ) -> Result<u64, StoreError> {
         check_leaf(&leaf)?;
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let db = db_tx(&tx);
-        let (id, size) = db.log_of(election, true).await?;
+        let (id, size, phase) = db.lock_state(election).await?;
+        guard.check(&phase, size)?;
         let siblings = append_siblings(size);
         let find = async {
             match &meta.tracking_code {
@@ -544,19 +599,22 @@ impl Store for PostgresStore {
         }
         db.insert_leaf(id, size, &leaf, &meta, &fetched).await?;
         db.set_size(id, size + 1).await?;
+        db.set_phase(id, guard.then).await?;
         tx.commit().await?;
         Ok(size)
     }
 
-    async fn append_ballots(
+    async fn append_ballots_guarded(
         &self,
         election: &str,
         ballots: Vec<BallotLeaf>,
+        guard: Guard,
     ) -> Result<Vec<Result<BallotAppend, StoreError>>, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let db = db_tx(&tx);
-        let (id, start) = db.log_of(election, true).await?;
+        let (id, start, phase) = db.lock_state(election).await?;
+        guard.check(&phase, start)?;
         let mut size = start;
         let mut out = Vec::with_capacity(ballots.len());
         for ballot in &ballots {
@@ -572,6 +630,7 @@ impl Store for PostgresStore {
         if size != start {
             db.set_size(id, size).await?;
         }
+        db.set_phase(id, guard.then).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -748,5 +807,184 @@ impl Store for PostgresStore {
             &[&id, &db_int(size)?],
         )
         .await
+    }
+
+    async fn phase(&self, election: &str) -> Result<String, StoreError> {
+        let client = self.client().await?;
+        let row = db(&client)
+            .query_opt("SELECT phase FROM elections WHERE name = $1", &[&election])
+            .await?
+            .ok_or_else(|| StoreError::UnknownElection(election.to_string()))?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn elections(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let client = self.client().await?;
+        let rows = db(&client)
+            .query("SELECT name, phase FROM elections ORDER BY id", &[])
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect()
+    }
+
+    async fn leaves_of_kind(
+        &self,
+        election: &str,
+        kind: &str,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let client = self.client().await?;
+        let db = db(&client);
+        let (id, _) = db.log_of(election, false).await?;
+        let rows = db
+            .query(
+                "SELECT idx, bytes FROM leaves WHERE election_id = $1 AND kind = $2 ORDER BY idx",
+                &[&id, &kind],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| Ok((from_db_int(row.try_get(0)?, "leaf index")?, row.try_get(1)?)))
+            .collect()
+    }
+
+    async fn voter(
+        &self,
+        election: &str,
+        credential: CredentialKey,
+        before: Option<u64>,
+    ) -> Result<VoterBallots, StoreError> {
+        let client = self.client().await?;
+        let db = db(&client);
+        let (id, size) = db.log_of(election, false).await?;
+        let size = before.map_or(size, |b| b.min(size));
+        // `kind || ''`: through the credential's index, as in `superseded`.
+        let row = db
+            .query_opt(
+                "SELECT count(*) FROM leaves
+                 WHERE election_id = $1 AND credential = $2 AND kind || '' = $3 AND idx < $4",
+                &[
+                    &id,
+                    &&credential.as_bytes()[..],
+                    &BALLOT_KIND,
+                    &db_int(size)?,
+                ],
+            )
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("count returned no row".into()))?;
+        Ok(VoterBallots {
+            ballots: from_db_int(row.try_get(0)?, "ballot count")?,
+            latest: db.superseded(id, &credential, size).await?,
+        })
+    }
+
+    async fn turnout(&self, election: &str) -> Result<Turnout, StoreError> {
+        let client = self.client().await?;
+        let db = db(&client);
+        let (id, _) = db.log_of(election, false).await?;
+        let counts = db
+            .query(
+                "SELECT kind, count(*) FROM leaves
+                 WHERE election_id = $1 AND kind IN ($2, $3) GROUP BY kind",
+                &[&id, &BALLOT_KIND, &AUDIT_KIND],
+            )
+            .await?;
+        let mut turnout = Turnout::default();
+        for row in counts {
+            let kind: &str = row.try_get(0)?;
+            let n = from_db_int(row.try_get(1)?, "leaf count")?;
+            if kind == BALLOT_KIND {
+                turnout.ballots = n;
+            } else {
+                turnout.audits = n;
+            }
+        }
+        let voters = db
+            .query(
+                "SELECT DISTINCT credential FROM leaves
+                 WHERE election_id = $1 AND kind = $2 AND credential IS NOT NULL",
+                &[&id, &BALLOT_KIND],
+            )
+            .await?;
+        for row in voters {
+            turnout.voters.push(credential_of(row.try_get(0)?)?);
+        }
+        Ok(turnout)
+    }
+
+    async fn setting(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let client = self.client().await?;
+        let row = db(&client)
+            .query_opt("SELECT value FROM settings WHERE name = $1", &[&name])
+            .await?;
+        row.map(|row| Ok(row.try_get(0)?)).transpose()
+    }
+
+    async fn init_setting(&self, name: &str, value: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        let client = self.client().await?;
+        let db = db(&client);
+        db.execute(
+            "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            &[&name, &value],
+        )
+        .await?;
+        let row = db
+            .query_opt("SELECT value FROM settings WHERE name = $1", &[&name])
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("setting {name} vanished")))?;
+        Ok(row.try_get(0)?)
+    }
+
+    async fn put_setting(&self, name: &str, value: Vec<u8>) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        db(&client)
+            .execute(
+                "INSERT INTO settings (name, value) VALUES ($1, $2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                &[&name, &value],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn put_roll(
+        &self,
+        election: &str,
+        members: Vec<RollRow>,
+        phases: &'static [&'static str],
+    ) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let db = db_tx(&tx);
+        let (id, size, phase) = db.lock_state(election).await?;
+        Guard::in_phases(phases).check(&phase, size)?;
+        db.execute("DELETE FROM roll WHERE election_id = $1", &[&id])
+            .await?;
+        let rows: Vec<i64> = (1..=members.len() as i64).collect();
+        let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
+        let emails: Vec<&str> = members.iter().map(|m| m.email.as_str()).collect();
+        let styles: Vec<&str> = members.iter().map(|m| m.style.as_str()).collect();
+        db.execute(
+            "INSERT INTO roll (election_id, row, name, email, style)
+             SELECT $1::bigint, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[])",
+            &[&id, &rows, &names, &emails, &styles],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn roll_by_style(&self, election: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let client = self.client().await?;
+        let db = db(&client);
+        let (id, _) = db.log_of(election, false).await?;
+        let rows = db
+            .query(
+                "SELECT style, count(*) FROM roll WHERE election_id = $1 GROUP BY style ORDER BY style",
+                &[&id],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, from_db_int(row.try_get(1)?, "roll count")?)))
+            .collect()
     }
 }

@@ -27,9 +27,10 @@ use rusqlite::{
 use crate::error::StoreError;
 
 use super::{
-    append_siblings, bytes32, check_dense, check_leaf, completed_nodes, db_int, from_db_int,
-    page_end, refuses_one_ballot, single, subtree, BallotAppend, BallotLeaf, LeafMeta, Store,
-    StoredLeaf, Superseded, TreeQuery, BALLOT_KIND,
+    append_siblings, bytes32, check_dense, check_leaf, completed_nodes, credential_of, db_int,
+    from_db_int, page_end, refuses_one_ballot, single, subtree, BallotAppend, BallotLeaf, Guard,
+    LeafMeta, RollRow, Store, StoredLeaf, Superseded, TreeQuery, Turnout, VoterBallots, AUDIT_KIND,
+    BALLOT_KIND,
 };
 
 /// How long a transaction waits for another process's write lock.
@@ -76,6 +77,21 @@ const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
         PRIMARY KEY (election_id, size)
     ) WITHOUT ROWID;",
+    // 2: the election's phase, leaves by kind, server settings, the roll.
+    "ALTER TABLE elections ADD COLUMN phase TEXT NOT NULL DEFAULT 'keygen';
+    CREATE INDEX leaves_by_kind ON leaves (election_id, kind, idx);
+    CREATE TABLE settings (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    CREATE TABLE roll (
+        election_id INTEGER NOT NULL REFERENCES elections (id),
+        row INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        email TEXT NOT NULL,
+        style TEXT NOT NULL,
+        PRIMARY KEY (election_id, row)
+    );",
 ];
 
 /// The newest schema version this program knows.
@@ -182,6 +198,31 @@ fn log_of(conn: &Connection, name: &str) -> Result<(i64, u64), StoreError> {
     Ok((id, from_db_int(size, "log size")?))
 }
 
+/// The election's row id, log size and phase.
+fn state_of(conn: &Connection, name: &str) -> Result<(i64, u64, String), StoreError> {
+    let row = conn
+        .prepare_cached("SELECT id, size, phase FROM elections WHERE name = ?1")?
+        .query_row([name], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })
+        .optional()?;
+    let (id, size, phase) = row.ok_or_else(|| StoreError::UnknownElection(name.to_string()))?;
+    Ok((id, from_db_int(size, "log size")?, phase))
+}
+
+/// Moves the log to `phase`, inside the caller's transaction.
+fn set_phase(conn: &Connection, election: i64, phase: Option<&str>) -> Result<(), StoreError> {
+    if let Some(phase) = phase {
+        conn.prepare_cached("UPDATE elections SET phase = ?2 WHERE id = ?1")?
+            .execute(params![election, phase])?;
+    }
+    Ok(())
+}
+
 /// Fetches the hashes of `wanted` in one query: leaf hashes for level 0,
 /// stored nodes above.
 fn fetch(
@@ -255,6 +296,13 @@ fn find_code(
 }
 
 /// The latest ballot of `credential` before leaf `before`.
+///
+/// The unary `+` on `kind` keeps SQLite's planner off `leaves_by_kind`:
+/// without statistics it prefers that index (it also gives `idx DESC`)
+/// and then walks every ballot of the election, newest first, reading each
+/// one's credential past its bytes' overflow pages, which made every cast
+/// cost time in proportion to the ballots already stored. Through
+/// `leaves_by_credential` it reads only this credential's few leaves.
 fn superseded(
     conn: &Connection,
     election: i64,
@@ -264,7 +312,7 @@ fn superseded(
     let row = conn
         .prepare_cached(
             "SELECT idx, tracking_code FROM leaves
-             WHERE election_id = ?1 AND credential = ?2 AND kind = ?3 AND idx < ?4
+             WHERE election_id = ?1 AND credential = ?2 AND +kind = ?3 AND idx < ?4
                  AND tracking_code IS NOT NULL
              ORDER BY idx DESC LIMIT 1",
         )?
@@ -475,16 +523,18 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn append(
+    async fn append_guarded(
         &self,
         election: &str,
         leaf: Vec<u8>,
         meta: LeafMeta,
+        guard: Guard,
     ) -> Result<u64, StoreError> {
         check_leaf(&leaf)?;
         let name = election.to_string();
         self.transact(move |tx| {
-            let (id, size) = log_of(tx, &name)?;
+            let (id, size, phase) = state_of(tx, &name)?;
+            guard.check(&phase, size)?;
             if let Some(code) = &meta.tracking_code {
                 if let Some((index, _)) = find_code(tx, id, code)? {
                     return Err(StoreError::TrackingCodeConflict {
@@ -495,19 +545,22 @@ impl Store for SqliteStore {
             }
             insert_leaf(tx, id, size, &leaf, &meta)?;
             set_size(tx, id, size + 1)?;
+            set_phase(tx, id, guard.then)?;
             Ok(size)
         })
         .await
     }
 
-    async fn append_ballots(
+    async fn append_ballots_guarded(
         &self,
         election: &str,
         ballots: Vec<BallotLeaf>,
+        guard: Guard,
     ) -> Result<Vec<Result<BallotAppend, StoreError>>, StoreError> {
         let name = election.to_string();
         self.transact(move |tx| {
-            let (id, start) = log_of(tx, &name)?;
+            let (id, start, phase) = state_of(tx, &name)?;
+            guard.check(&phase, start)?;
             let mut size = start;
             let mut out = Vec::with_capacity(ballots.len());
             for ballot in &ballots {
@@ -523,6 +576,7 @@ impl Store for SqliteStore {
             if size != start {
                 set_size(tx, id, size)?;
             }
+            set_phase(tx, id, guard.then)?;
             Ok(out)
         })
         .await
@@ -703,6 +757,177 @@ impl Store for SqliteStore {
             )?;
             let mut rows = stmt.query(params![id, db_int(size)?])?;
             rows.next()?.map(|row| checkpoint_row(&name, row)).transpose()
+        })
+        .await
+    }
+
+    async fn phase(&self, election: &str) -> Result<String, StoreError> {
+        let name = election.to_string();
+        self.read(move |conn| Ok(state_of(conn, &name)?.2)).await
+    }
+
+    async fn elections(&self) -> Result<Vec<(String, String)>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached("SELECT name, phase FROM elections ORDER BY id")?;
+            let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    async fn leaves_of_kind(
+        &self,
+        election: &str,
+        kind: &str,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let (name, kind) = (election.to_string(), kind.to_string());
+        self.read(move |conn| {
+            let (id, _) = log_of(conn, &name)?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT idx, bytes FROM leaves WHERE election_id = ?1 AND kind = ?2 ORDER BY idx",
+            )?;
+            let mut rows = stmt.query(params![id, kind])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push((from_db_int(row.get(0)?, "leaf index")?, row.get(1)?));
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn voter(
+        &self,
+        election: &str,
+        credential: CredentialKey,
+        before: Option<u64>,
+    ) -> Result<VoterBallots, StoreError> {
+        let name = election.to_string();
+        self.read(move |conn| {
+            let (id, size) = log_of(conn, &name)?;
+            let size = before.map_or(size, |b| b.min(size));
+            // `+kind`: through the credential's index, as in `superseded`.
+            let ballots: i64 = conn
+                .prepare_cached(
+                    "SELECT count(*) FROM leaves
+                     WHERE election_id = ?1 AND credential = ?2 AND +kind = ?3 AND idx < ?4",
+                )?
+                .query_row(
+                    params![id, &credential.as_bytes()[..], BALLOT_KIND, db_int(size)?],
+                    |row| row.get(0),
+                )?;
+            Ok(VoterBallots {
+                ballots: from_db_int(ballots, "ballot count")?,
+                latest: superseded(conn, id, &credential, size)?,
+            })
+        })
+        .await
+    }
+
+    async fn turnout(&self, election: &str) -> Result<Turnout, StoreError> {
+        let name = election.to_string();
+        self.read(move |conn| {
+            let (id, _) = log_of(conn, &name)?;
+            let count = |kind: &str| -> Result<u64, StoreError> {
+                let n: i64 = conn
+                    .prepare_cached(
+                        "SELECT count(*) FROM leaves WHERE election_id = ?1 AND kind = ?2",
+                    )?
+                    .query_row(params![id, kind], |row| row.get(0))?;
+                from_db_int(n, "leaf count")
+            };
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT credential FROM leaves
+                 WHERE election_id = ?1 AND kind = ?2 AND credential IS NOT NULL",
+            )?;
+            let mut rows = stmt.query(params![id, BALLOT_KIND])?;
+            let mut voters = Vec::new();
+            while let Some(row) = rows.next()? {
+                voters.push(credential_of(&row.get::<_, Vec<u8>>(0)?)?);
+            }
+            Ok(Turnout {
+                ballots: count(BALLOT_KIND)?,
+                audits: count(AUDIT_KIND)?,
+                voters,
+            })
+        })
+        .await
+    }
+
+    async fn setting(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let name = name.to_string();
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT value FROM settings WHERE name = ?1")?
+                .query_row([&name], |row| row.get(0))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn init_setting(&self, name: &str, value: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        let name = name.to_string();
+        self.transact(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+            )?
+            .execute(params![name, value])?;
+            Ok(tx
+                .prepare_cached("SELECT value FROM settings WHERE name = ?1")?
+                .query_row([&name], |row| row.get(0))?)
+        })
+        .await
+    }
+
+    async fn put_setting(&self, name: &str, value: Vec<u8>) -> Result<(), StoreError> {
+        let name = name.to_string();
+        self.transact(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO settings (name, value) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![name, value])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn put_roll(
+        &self,
+        election: &str,
+        members: Vec<RollRow>,
+        phases: &'static [&'static str],
+    ) -> Result<(), StoreError> {
+        let name = election.to_string();
+        self.transact(move |tx| {
+            let (id, size, phase) = state_of(tx, &name)?;
+            Guard::in_phases(phases).check(&phase, size)?;
+            tx.prepare_cached("DELETE FROM roll WHERE election_id = ?1")?
+                .execute([id])?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO roll (election_id, row, name, email, style) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (row, member) in (1i64..).zip(&members) {
+                insert.execute(params![id, row, member.name, member.email, member.style])?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn roll_by_style(&self, election: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let name = election.to_string();
+        self.read(move |conn| {
+            let (id, _) = log_of(conn, &name)?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT style, count(*) FROM roll WHERE election_id = ?1 GROUP BY style ORDER BY style",
+            )?;
+            let mut rows = stmt.query([id])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push((row.get(0)?, from_db_int(row.get(1)?, "roll count")?));
+            }
+            Ok(out)
         })
         .await
     }

@@ -1,9 +1,12 @@
-//! The store test suite, run on both backends: each test in `suite` runs
-//! once on a fresh SQLite file and once on a fresh PostgreSQL schema (at
-//! `PSEPHOS_TEST_POSTGRES`, by default the local server; unreachable is a
-//! failure, not a skip).
+//! The server's integration tests. The store test suite runs on both
+//! backends: each test in `suite` runs once on a fresh SQLite file and once
+//! on a fresh PostgreSQL schema (at `PSEPHOS_TEST_POSTGRES`, by default the
+//! local server; unreachable is a failure, not a skip). `api` drives every
+//! HTTP endpoint through the router against a fresh store per test, and
+//! checks the OpenAPI description against the routes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod api;
 mod common;
 mod suite;
 
@@ -45,4 +48,8 @@ on_both_stores!(
     record_streams_byte_for_byte,
     long_logs_are_paged,
     ballot_batches_go_in_one_transaction,
+    guarded_appends_check_phase_and_size_under_the_lock,
+    concurrent_guarded_appends_at_one_size_admit_one,
+    kinds_voters_and_turnout_are_reported,
+    settings_and_rolls_are_kept,
 );

@@ -726,3 +726,222 @@ pub async fn ballot_batches_go_in_one_transaction(fx: &impl Fixture) {
         Err(StoreError::UnknownElection(_))
     ));
 }
+
+pub async fn guarded_appends_check_phase_and_size_under_the_lock(fx: &impl Fixture) {
+    use psephos_server::store::Guard;
+    let store = fx.open().await.unwrap();
+    store.create_election("g").await.unwrap();
+    assert_eq!(store.phase("g").await.unwrap(), "keygen");
+    // A ballot outside the `open` phase is refused, and nothing is stored.
+    let ballot = BallotLeaf {
+        leaf: leaf("ballot", 0),
+        tracking_code: code(0),
+        credential: credential(0),
+    };
+    let refused = store
+        .append_ballots_guarded("g", vec![ballot.clone()], Guard::in_phases(&["open"]))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Refused { ref phase, size: 0 }) if phase == "keygen")
+    );
+    assert_eq!(store.size("g").await.unwrap(), 0);
+    // A wrong expected size is refused; the right one appends and moves the phase.
+    let stale = Guard {
+        phases: &["keygen"],
+        size: Some(3),
+        then: Some("open"),
+    };
+    assert!(matches!(
+        store
+            .append_guarded("g", leaf("x", 1), LeafMeta::kind("x"), stale)
+            .await,
+        Err(StoreError::Refused { size: 0, .. })
+    ));
+    assert_eq!(store.phase("g").await.unwrap(), "keygen");
+    let fresh = Guard {
+        size: Some(0),
+        ..stale
+    };
+    assert_eq!(
+        store
+            .append_guarded("g", leaf("x", 1), LeafMeta::kind("x"), fresh)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(store.phase("g").await.unwrap(), "open");
+    let out = store
+        .append_ballots_guarded("g", vec![ballot], Guard::in_phases(&["open"]))
+        .await
+        .unwrap();
+    assert_eq!(out[0].as_ref().unwrap().index, 1);
+    // Closing moves the phase; a ballot after it is refused.
+    let close = Guard {
+        phases: &["open"],
+        size: None,
+        then: Some("closed"),
+    };
+    store
+        .append_guarded(
+            "g",
+            leaf("voting-closed", 2),
+            LeafMeta::kind("voting-closed"),
+            close,
+        )
+        .await
+        .unwrap();
+    let late = BallotLeaf {
+        leaf: leaf("ballot", 3),
+        tracking_code: code(3),
+        credential: credential(3),
+    };
+    assert!(matches!(
+        store
+            .append_ballots_guarded("g", vec![late], Guard::in_phases(&["open"]))
+            .await,
+        Err(StoreError::Refused { ref phase, size: 3 }) if phase == "closed"
+    ));
+    assert_eq!(store.size("g").await.unwrap(), 3);
+    assert_eq!(
+        store.elections().await.unwrap(),
+        vec![("g".to_string(), "closed".to_string())]
+    );
+}
+
+pub async fn concurrent_guarded_appends_at_one_size_admit_one(fx: &impl Fixture) {
+    use psephos_server::store::Guard;
+    let store = fx.open().await.unwrap();
+    store.create_election("c").await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..8u64 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let guard = Guard {
+                phases: &["keygen"],
+                size: Some(0),
+                then: Some("credentials"),
+            };
+            store
+                .append_guarded(
+                    "c",
+                    leaf("election-key", i),
+                    LeafMeta::kind("election-key"),
+                    guard,
+                )
+                .await
+        }));
+    }
+    let mut won = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(index) => {
+                assert_eq!(index, 0);
+                won += 1;
+            }
+            Err(StoreError::Refused { .. }) => {}
+            Err(e) => panic!("unexpected error {e}"),
+        }
+    }
+    assert_eq!(won, 1, "exactly one compare-and-append at size 0 wins");
+    assert_eq!(store.size("c").await.unwrap(), 1);
+    assert_eq!(store.phase("c").await.unwrap(), "credentials");
+}
+
+pub async fn kinds_voters_and_turnout_are_reported(fx: &impl Fixture) {
+    let store = fx.open().await.unwrap();
+    store.create_election("t").await.unwrap();
+    store
+        .append("t", leaf("manifest", 0), LeafMeta::kind("manifest"))
+        .await
+        .unwrap();
+    for i in 0..3u64 {
+        let ballot = BallotLeaf {
+            leaf: leaf("ballot", 10 + i),
+            tracking_code: code(10 + i),
+            credential: credential(i % 2),
+        };
+        store.append_ballots("t", vec![ballot]).await.unwrap();
+    }
+    store
+        .append(
+            "t",
+            leaf("ballot-audit", 20),
+            LeafMeta::kind("ballot-audit"),
+        )
+        .await
+        .unwrap();
+    let manifests = store.leaves_of_kind("t", "manifest").await.unwrap();
+    assert_eq!(manifests, vec![(0, leaf("manifest", 0))]);
+    assert_eq!(store.leaves_of_kind("t", "tally").await.unwrap(), vec![]);
+    // Credential 0 cast at leaves 1 and 3; credential 1 at leaf 2.
+    let zero = store.voter("t", credential(0), None).await.unwrap();
+    assert_eq!(zero.ballots, 2);
+    assert_eq!(
+        zero.latest,
+        Some(Superseded {
+            tracking_code: code(12),
+            index: 3
+        })
+    );
+    let before = store.voter("t", credential(0), Some(3)).await.unwrap();
+    assert_eq!(before.ballots, 1);
+    assert_eq!(before.latest.map(|s| s.index), Some(1));
+    assert_eq!(
+        store.voter("t", credential(9), None).await.unwrap().ballots,
+        0
+    );
+    let turnout = store.turnout("t").await.unwrap();
+    assert_eq!((turnout.ballots, turnout.audits), (3, 1));
+    let voters: HashSet<_> = turnout.voters.into_iter().collect();
+    assert_eq!(voters, HashSet::from([credential(0), credential(1)]));
+}
+
+pub async fn settings_and_rolls_are_kept(fx: &impl Fixture) {
+    use psephos_server::store::RollRow;
+    let store = fx.open().await.unwrap();
+    assert_eq!(store.setting("k").await.unwrap(), None);
+    assert_eq!(store.init_setting("k", vec![1]).await.unwrap(), vec![1]);
+    // A second init keeps the first value: processes starting together agree.
+    assert_eq!(store.init_setting("k", vec![2]).await.unwrap(), vec![1]);
+    store.put_setting("k", vec![3]).await.unwrap();
+    assert_eq!(store.setting("k").await.unwrap(), Some(vec![3]));
+
+    store.create_election("r").await.unwrap();
+    let row = |i: usize, style: &str| RollRow {
+        name: format!("Member {i}"),
+        email: format!("m{i}@example.org"),
+        style: style.to_string(),
+    };
+    store
+        .put_roll(
+            "r",
+            vec![row(1, "north"), row(2, "south"), row(3, "north")],
+            &["keygen"],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.roll_by_style("r").await.unwrap(),
+        vec![("north".to_string(), 2), ("south".to_string(), 1)]
+    );
+    // A new roll replaces the old one entirely.
+    store
+        .put_roll("r", vec![row(4, "south")], &["keygen"])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.roll_by_style("r").await.unwrap(),
+        vec![("south".to_string(), 1)]
+    );
+    // Outside the allowed phases nothing changes.
+    assert!(matches!(
+        store
+            .put_roll("r", vec![row(5, "north")], &["credentials"])
+            .await,
+        Err(StoreError::Refused { .. })
+    ));
+    assert_eq!(
+        store.roll_by_style("r").await.unwrap(),
+        vec![("south".to_string(), 1)]
+    );
+}
