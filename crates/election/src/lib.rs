@@ -23,6 +23,8 @@ pub mod manifest;
 pub mod receipt;
 /// The election record file.
 pub mod record;
+/// The member roll: CSV parsing with per-row errors.
+pub mod roll;
 /// Ed25519 wire types and signature domains.
 pub mod signing;
 /// Homomorphic tally and result.
