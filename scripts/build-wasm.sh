@@ -16,9 +16,18 @@
 # links. The wasm artefacts live in their own target directory so the host
 # build (rustup's rustc) and this one never invalidate each other.
 #
+# Reproducible output (the booth in web/dist is checked in and CI rebuilds
+# it byte for byte): the source paths compiled into the module (panic
+# locations) are remapped to fixed prefixes (the repository to /psephos,
+# cargo's registry to /cargo/registry/src, the std source to /rust/library),
+# and the release profile is overridden for the browser: no debug info, LTO
+# and one codegen unit (smaller and faster), panic=abort. A caller's
+# CARGO_PROFILE_RELEASE_* settings win over these defaults.
+#
 # Environment:
 #   PSEPHOS_WASM_TARGET_DIR  target directory (default: <repo>/target/wasm)
 #   PSEPHOS_WASM_PROFILE     cargo profile (default: release)
+#   PSEPHOS_WASM_RUSTFLAGS   extra rustc flags for the wasm32 target
 
 set -euo pipefail
 
@@ -127,15 +136,37 @@ note "std src:   $STD_SRC"
 note "linker:    $LLD"
 note "target:    $WASM_TARGET_DIR"
 
+CARGO_HOME_DIR="${CARGO_HOME:-$HOME/.cargo}"
+RUSTFLAGS_WASM=(
+    "--remap-path-prefix=$ROOT=/psephos"
+    "--remap-path-prefix=$CARGO_HOME_DIR/registry/src=/cargo/registry/src"
+    "--remap-path-prefix=$CARGO_HOME_DIR/git/checkouts=/cargo/git/checkouts"
+    "--remap-path-prefix=$STD_SRC=/rust/library"
+)
+if [[ -n "${PSEPHOS_WASM_RUSTFLAGS:-}" ]]; then
+    read -r -a extra_flags <<<"$PSEPHOS_WASM_RUSTFLAGS"
+    RUSTFLAGS_WASM+=("${extra_flags[@]}")
+fi
+# cargo reads CARGO_ENCODED_RUSTFLAGS as flags separated by 0x1f, which keeps
+# paths with spaces intact.
+ENCODED_RUSTFLAGS="$(IFS=$'\x1f'; printf '%s' "${RUSTFLAGS_WASM[*]}")"
+
 start=$SECONDS
-# CARGO_BUILD_TARGET/RUSTC_WRAPPER from the caller's environment would fight
-# the settings below, so they are cleared for this one command.
+# CARGO_BUILD_TARGET/RUSTC_WRAPPER/RUSTFLAGS from the caller's environment
+# would fight the settings below, so they are cleared for this one command.
 env -u CARGO_BUILD_TARGET -u RUSTC_WRAPPER -u RUSTC_WORKSPACE_WRAPPER \
+    -u RUSTFLAGS -u CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS \
     __CARGO_TESTS_ONLY_SRC_ROOT="$STD_SRC" \
     RUSTC="$RUSTC_DEB" \
     RUSTC_BOOTSTRAP=1 \
     CARGO_TARGET_DIR="$WASM_TARGET_DIR" \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$LLD" \
+    CARGO_ENCODED_RUSTFLAGS="$ENCODED_RUSTFLAGS" \
+    CARGO_PROFILE_RELEASE_DEBUG="${CARGO_PROFILE_RELEASE_DEBUG:-false}" \
+    CARGO_PROFILE_RELEASE_LTO="${CARGO_PROFILE_RELEASE_LTO:-true}" \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS="${CARGO_PROFILE_RELEASE_CODEGEN_UNITS:-1}" \
+    CARGO_PROFILE_RELEASE_PANIC="${CARGO_PROFILE_RELEASE_PANIC:-abort}" \
+    CARGO_PROFILE_RELEASE_INCREMENTAL=false \
     cargo build --profile "$PROFILE" --target "$TARGET" \
     -Z build-std=std,panic_abort -p "$PACKAGE" "$@"
 
