@@ -23,6 +23,26 @@ struct Cli {
 enum Command {
     /// Run a complete election in one process and write its record.
     Simulate(SimulateArgs),
+    /// Run the voting service.
+    Serve(psephos::service::ServeArgs),
+    /// Administer the service.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Start the service with a sample election (trustees, members, voting
+    /// links), tally when asked, and verify the record.
+    Demo(psephos::demo::DemoArgs),
+    /// The credential authority: its key and the members' credentials.
+    #[command(subcommand)]
+    Credentials(psephos_authority::CredentialsCommand),
+    /// The credential authority: mail each member their voting link.
+    #[command(subcommand)]
+    Invite(psephos_authority::InviteCommand),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create the admin token (printed once; its digest is stored).
+    Init(psephos::service::AdminInitArgs),
 }
 
 #[derive(clap::Args)]
@@ -75,6 +95,23 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Simulate(args) => simulate(args),
+        Command::Serve(args) => {
+            init_logging();
+            psephos::service::serve(args)
+        }
+        Command::Admin(AdminCommand::Init(args)) => psephos::service::admin_init(args),
+        Command::Demo(args) => {
+            init_logging_or("warn");
+            psephos::demo::run(&args).map(|_| ()).map_err(Into::into)
+        }
+        Command::Credentials(command) => {
+            init_logging();
+            return authority(command.run());
+        }
+        Command::Invite(command) => {
+            init_logging();
+            return authority(command.run());
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -83,6 +120,43 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints a credential-authority report; exits 1 when the work is not
+/// finished (members not mailed), 2 on error.
+fn authority(
+    result: Result<psephos_authority::Report, psephos_authority::AuthorityError>,
+) -> ExitCode {
+    match result {
+        Ok(report) => {
+            println!("{}", report.render());
+            if report.success {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("psephos: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: info).
+fn init_logging() {
+    init_logging_or("info");
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: `default`).
+fn init_logging_or(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
 }
 
 fn simulate(args: SimulateArgs) -> anyhow::Result<()> {

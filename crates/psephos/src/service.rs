@@ -1,0 +1,140 @@
+//! `psephos serve` and `psephos admin init`: running the voting service
+//! (spec/api.md) on the embedded SQLite store or on PostgreSQL.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use psephos_server::serve::{run, shutdown_signal, Backend};
+use psephos_server::state::{new_admin_token, token_digest, ADMIN_TOKEN_SETTING};
+use psephos_server::store::{PostgresStore, SqliteStore, Store};
+use psephos_server::ServerConfig;
+use tokio::net::TcpListener;
+use zeroize::Zeroizing;
+
+/// Where the board is kept, as the command line gives it.
+#[derive(clap::Args, Clone, Debug)]
+pub struct StoreArgs {
+    /// The SQLite database file (the embedded default store).
+    #[arg(long, default_value = "psephos.db", env = "PSEPHOS_DB")]
+    pub db: PathBuf,
+    /// A PostgreSQL connection (`host=… user=… dbname=…` or a URL) instead
+    /// of SQLite; several `psephos serve` processes may share it.
+    #[arg(long, env = "PSEPHOS_POSTGRES")]
+    pub postgres: Option<String>,
+    /// The PostgreSQL schema to keep the tables in.
+    #[arg(long, env = "PSEPHOS_POSTGRES_SCHEMA", requires = "postgres")]
+    pub postgres_schema: Option<String>,
+}
+
+impl StoreArgs {
+    /// The backend these arguments name.
+    pub fn backend(&self) -> Backend {
+        match &self.postgres {
+            Some(config) => Backend::Postgres {
+                config: config.clone(),
+                schema: self.postgres_schema.clone(),
+            },
+            None => Backend::Sqlite(self.db.clone()),
+        }
+    }
+}
+
+/// `psephos serve`.
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "PSEPHOS_LISTEN")]
+    pub listen: SocketAddr,
+    /// Where the board is kept.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Requests per second per client address (0: unlimited).
+    #[arg(long, default_value_t = 200)]
+    pub per_client_per_second: u32,
+    /// Ballots per minute per voter credential (0: unlimited).
+    #[arg(long, default_value_t = 20)]
+    pub per_credential_per_minute: u32,
+    /// Take the client address from `X-Forwarded-For` (behind a proxy only).
+    #[arg(long)]
+    pub trust_forwarded_for: bool,
+    /// Send Strict-Transport-Security (when a TLS proxy fronts the service).
+    #[arg(long)]
+    pub hsts: bool,
+}
+
+/// Runs the service until SIGINT or SIGTERM. The admin token comes from
+/// `PSEPHOS_ADMIN_TOKEN` if set, else from the store (`psephos admin init`).
+pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let token = std::env::var("PSEPHOS_ADMIN_TOKEN")
+        .ok()
+        .map(Zeroizing::new);
+    let config = ServerConfig {
+        per_client_per_second: args.per_client_per_second,
+        per_credential_per_minute: args.per_credential_per_minute,
+        trust_forwarded_for: args.trust_forwarded_for,
+        hsts: args.hsts,
+        ..ServerConfig::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = TcpListener::bind(args.listen).await?;
+        eprintln!("psephos: serving on http://{}", listener.local_addr()?);
+        run(
+            args.store.backend(),
+            config,
+            token.as_ref().map(|t| t.as_str()),
+            listener,
+            shutdown_signal(),
+        )
+        .await?;
+        Ok(())
+    })
+}
+
+/// `psephos admin init`.
+#[derive(clap::Args, Debug)]
+pub struct AdminInitArgs {
+    /// Where the board is kept.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Replace an existing admin token.
+    #[arg(long)]
+    pub rotate: bool,
+}
+
+/// Creates the admin token, stores its SHA-256 in the store, and prints
+/// the token once.
+pub fn admin_init(args: AdminInitArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match args.store.backend() {
+            Backend::Sqlite(path) => init_token(&SqliteStore::open(path).await?, args.rotate).await,
+            Backend::Postgres { config, schema } => {
+                let store = PostgresStore::connect(&config, schema.as_deref()).await?;
+                init_token(&store, args.rotate).await
+            }
+        }
+    })
+}
+
+async fn init_token<S: Store>(store: &S, rotate: bool) -> anyhow::Result<()> {
+    if store.setting(ADMIN_TOKEN_SETTING).await?.is_some() && !rotate {
+        anyhow::bail!(
+            "an admin token already exists; pass --rotate to replace it (the old one stops working)"
+        );
+    }
+    let token = new_admin_token();
+    store
+        .put_setting(ADMIN_TOKEN_SETTING, token_digest(&token).to_vec())
+        .await?;
+    println!("{}", token.as_str());
+    eprintln!(
+        "psephos: this is the admin token; it is shown once. Keep it secret: give it as \
+         `Authorization: Bearer <token>`, or sign in with it on /admin."
+    );
+    Ok(())
+}

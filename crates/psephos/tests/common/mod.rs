@@ -1,0 +1,3 @@
+//! Helpers of the psephos integration tests.
+
+pub mod smtp_sink;
