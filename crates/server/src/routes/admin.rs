@@ -4,7 +4,7 @@
 //! and close the window, turnout, tally and publish.
 
 use std::collections::BTreeMap;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
@@ -42,6 +42,25 @@ pub async fn server<S: Store>(
         StatusCode::OK,
         &json!({"board_key": state.board_public_key()}),
     ))
+}
+
+/// The instant of the log's `voting-opened` leaf, if there is one.
+async fn opened_at<S: Store>(
+    state: &AppState<S>,
+    id: &str,
+) -> Result<Option<SystemTime>, ApiError> {
+    let leaves = state.store().leaves_of_kind(id, "voting-opened").await?;
+    let Some((_, leaf)) = leaves.first() else {
+        return Ok(None);
+    };
+    match stored_message(leaf)? {
+        BoardMessage::VotingOpened(event) => {
+            humantime::parse_rfc3339(&event.at).map(Some).map_err(|e| {
+                ApiError::internal(&StoreError::Corrupt(format!("stored opening time: {e}")))
+            })
+        }
+        _ => Ok(None),
+    }
 }
 
 /// `POST /api/admin/elections`: a validated manifest becomes leaf 0 of a new log.
@@ -248,13 +267,21 @@ pub async fn open<S: Store>(
     Ok(json(StatusCode::CREATED, &json!({"leaf_index": index})))
 }
 
-/// Appends `voting-closed` at now, or at the closing time if it passed.
+/// Appends `voting-closed` at now, or at the closing time if it passed; and
+/// never at or before the recorded opening, which the verifier's V9 refuses
+/// (spec/verify.md §V9: `opened < at`). An election opened and closed within
+/// one millisecond, or by two processes whose clocks disagree, would
+/// otherwise close "before" it opened.
 async fn close_window<S: Store>(
     state: &AppState<S>,
     id: &str,
     closes: SystemTime,
 ) -> Result<u64, ApiError> {
-    let at = SystemTime::now().min(closes);
+    let mut at = SystemTime::now().min(closes);
+    if let Some(opened) = opened_at(state, id).await? {
+        // `opened < closes` held when it opened, so this stays within the window.
+        at = at.max(opened + Duration::from_millis(1)).min(closes);
+    }
     let message = BoardMessage::VotingClosed(WindowEvent { at: timestamp(at) });
     let index = state
         .store()

@@ -3,6 +3,7 @@
 //! opening and closing, turnout, tally and publication.
 
 use axum::http::{header, Method};
+use psephos_election::board::messages::BoardMessage;
 use psephos_election::credentials::{CredentialEntry, CredentialList};
 use psephos_server::routes::ROUTES;
 use psephos_server::store::SqliteStore;
@@ -378,6 +379,20 @@ async fn opening_and_closing_the_window() {
     open().refused(409, None).await;
     let closed = e.close(&app).await;
     assert_eq!(closed, opened + 1);
+    // Closed within the same millisecond as it opened, the closing time
+    // still comes strictly after the opening (spec/verify.md §V9).
+    let (BoardMessage::VotingOpened(opening), BoardMessage::VotingClosed(closing)) =
+        (e.leaf(&app, opened).await, e.leaf(&app, closed).await)
+    else {
+        panic!("not the window events");
+    };
+    let instant = |at: &str| humantime::parse_rfc3339(at).unwrap();
+    assert!(
+        instant(&closing.at) > instant(&opening.at),
+        "{} then {}",
+        opening.at,
+        closing.at
+    );
     close().refused(409, None).await;
     open().refused(409, None).await;
     assert_eq!(app.get_json(&e.path("")).await["phase"], "closed");
@@ -485,9 +500,18 @@ async fn an_election_without_ballots_publishes_zeros() {
         .iter()
         .all(|q| q.ballots == 0 && q.counts.iter().all(|c| *c == 0)));
     let published = app.get_json(&e.path("/result")).await;
+    // Nobody voted, yet every credential of the list counts as a member.
+    let mut members: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for voter in &e.voters {
+        *members.entry(voter.style.as_str()).or_default() += 1;
+    }
+    let by_style: Vec<_> = members
+        .iter()
+        .map(|(style, n)| json!({"style": style, "members": n, "voted": 0}))
+        .collect();
     assert_eq!(
         published["turnout"],
-        json!({"voted": 0, "ballots": 0, "audits": 0})
+        json!({"members": e.voters.len(), "voted": 0, "ballots": 0, "audits": 0, "by_style": by_style})
     );
     let report = e.verify_record(&app).await;
     let failed: Vec<_> = report
