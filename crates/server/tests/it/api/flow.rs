@@ -86,6 +86,14 @@ async fn full_election<S: Store + Clone>(app: &App<S>) {
     assert_eq!(published["result"], serde_json::to_value(&result).unwrap());
     assert_eq!(published["turnout"]["voted"], 4);
     assert_eq!(published["turnout"]["ballots"], 5);
+    assert_eq!(published["turnout"]["members"], 4);
+    let by_style = published["turnout"]["by_style"].as_array().unwrap();
+    let voted: u64 = by_style.iter().map(|s| s["voted"].as_u64().unwrap()).sum();
+    let members: u64 = by_style
+        .iter()
+        .map(|s| s["members"].as_u64().unwrap())
+        .sum();
+    assert_eq!((voted, members), (4, 4));
     let view = app.get_json(&e.path("")).await;
     assert_eq!(view["phase"], "published");
 
