@@ -10,9 +10,8 @@ use axum::Router;
 
 use crate::assets;
 
-/// The policy on every response: scripts and everything else only from
-/// this origin (WebAssembly compiled from it), no framing, no plugins.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// The policy on every response: the build's own ([`assets::CONTENT_SECURITY_POLICY`]).
+pub const CONTENT_SECURITY_POLICY: &str = assets::CONTENT_SECURITY_POLICY;
 
 /// Adds the page routes: any GET outside `/api` that names an asset.
 pub fn mount<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
@@ -26,23 +25,32 @@ async fn page(req: Request) -> Response {
     if path.starts_with("/api/") {
         return crate::api_error::ApiError::not_found("path", "no such endpoint").into_response();
     }
-    match assets::asset(path) {
-        Some(asset) => {
-            let mut response = (StatusCode::OK, asset.bytes).into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(asset.content_type),
-            );
-            // Hashed assets never change under one name; pages must be revalidated.
-            let cache = if asset.content_type.starts_with("text/html") {
-                "no-cache"
-            } else {
-                "public, max-age=3600"
-            };
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-            response
-        }
-        None => crate::api_error::ApiError::not_found("path", "no such page").into_response(),
+    let Some(asset) = assets::asset(path) else {
+        return crate::api_error::ApiError::not_found("path", "no such page").into_response();
+    };
+    // Asset names carry no hash, so a browser must revalidate every time
+    // (or an upgraded server's pages would meet a stale script that fails
+    // its integrity check); the SRI hash is a strong validator for that.
+    let etag = format!("\"{}\"", asset.sri);
+    let unchanged = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut response = (StatusCode::OK, asset.bytes).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(asset.content_type),
+        );
+        response
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
     }
+    response
 }
