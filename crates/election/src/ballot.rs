@@ -276,6 +276,43 @@ impl Ballot {
         Ok(())
     }
 
+    /// Verifies the proofs of several ballots (of one or several elections)
+    /// with one multiscalar multiplication, as a server does with ballots
+    /// cast at the same moment; the answer for each ballot is exactly what
+    /// [`Ballot::verify_proofs`] says of it alone. When the batch fails, each
+    /// ballot is checked as its own batch, so an invalid ballot costs its
+    /// sender's batch-mates one more check each, never a proof-by-proof one.
+    pub fn verify_proofs_together(items: &[(&Ballot, &Election)]) -> Vec<Result<(), BallotError>> {
+        let layouts: Vec<Result<&StyleLayout, BallotError>> = items
+            .iter()
+            .map(|(ballot, election)| ballot.check_structure(election))
+            .collect();
+        let contexts: Vec<Vec<BallotContext>> = items
+            .iter()
+            .zip(&layouts)
+            .map(|((ballot, _), layout)| match layout {
+                Ok(_) => ballot.contexts(),
+                Err(_) => Vec::new(),
+            })
+            .collect();
+        let mut statements = Vec::new();
+        for (((ballot, election), layout), contexts) in items.iter().zip(&layouts).zip(&contexts) {
+            if let Ok(layout) = layout {
+                ballot.statements(election, layout, contexts, &mut statements);
+            }
+        }
+        let all_hold = DisjunctiveProof::all_hold(&statements);
+        items
+            .iter()
+            .zip(layouts)
+            .map(|((ballot, election), layout)| match layout {
+                Err(e) => Err(e),
+                Ok(_) if all_hold => Ok(()),
+                Ok(_) => ballot.verify_proofs(election),
+            })
+            .collect()
+    }
+
     /// Maps the `k`-th proof of [`Ballot::statements`] to its question and option.
     pub fn locate_proof(&self, mut k: usize) -> BallotError {
         for (question, answer) in self.answers.iter().enumerate() {

@@ -60,6 +60,11 @@ pub struct ServeArgs {
     /// Send Strict-Transport-Security (when a TLS proxy fronts the service).
     #[arg(long)]
     pub hsts: bool,
+    /// Ballots whose proofs are checked together at most (1: each alone).
+    /// Batches form only from ballots already waiting, so this adds no
+    /// latency; it raises throughput under load.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub proof_batch: u16,
 }
 
 /// Runs the service until SIGINT or SIGTERM. The admin token comes from
@@ -73,6 +78,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         per_credential_per_minute: args.per_credential_per_minute,
         trust_forwarded_for: args.trust_forwarded_for,
         hsts: args.hsts,
+        max_proof_batch: usize::from(args.proof_batch),
         ..ServerConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

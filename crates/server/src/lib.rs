@@ -14,6 +14,8 @@ pub mod elections;
 pub mod error;
 /// Our JSON extractor.
 pub mod extract;
+/// Checking the proofs of ballots cast together in one batch.
+pub mod proof_batch;
 /// Token-bucket rate limits.
 pub mod ratelimit;
 /// The router and the handlers.

@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 use crate::api_error::ApiError;
 use crate::elections::ElectionCache;
 use crate::error::StoreError;
+use crate::proof_batch::ProofChecker;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 
@@ -65,6 +66,8 @@ pub struct ServerConfig {
     pub hsts: bool,
     /// Ballots appended in one transaction at most.
     pub max_batch: usize,
+    /// Ballots whose proofs are checked in one batch at most (1: each alone).
+    pub max_proof_batch: usize,
 }
 
 impl Default for ServerConfig {
@@ -76,6 +79,7 @@ impl Default for ServerConfig {
             trust_forwarded_for: false,
             hsts: false,
             max_batch: 256,
+            max_proof_batch: 16,
         }
     }
 }
@@ -101,6 +105,7 @@ struct Inner<S> {
     elections: RwLock<HashMap<String, Arc<ElectionCache>>>,
     per_client: RateLimiter<String>,
     per_credential: RateLimiter<[u8; 32]>,
+    proofs: ProofChecker,
 }
 
 /// SHA-256 of an admin token.
@@ -154,9 +159,11 @@ impl<S: Store> AppState<S> {
             f64::from(config.per_credential_per_minute) / 60.0,
             f64::from(config.per_credential_per_minute),
         );
+        let proofs = ProofChecker::new(config.max_proof_batch);
         Ok(AppState {
             inner: Arc::new(Inner {
                 store,
+                proofs,
                 config,
                 board_key,
                 admin_token_sha256,
@@ -175,6 +182,11 @@ impl<S: Store> AppState<S> {
     /// The configuration.
     pub fn config(&self) -> &ServerConfig {
         &self.inner.config
+    }
+
+    /// The ballot checker shared by every request.
+    pub(crate) fn proofs(&self) -> &ProofChecker {
+        &self.inner.proofs
     }
 
     /// The board's checkpoint-signing key.

@@ -69,6 +69,27 @@ fn verify_all_accepts_a_ballots_proofs_and_names_each_bad_one() {
     let items = statements(&good);
     let refs: Vec<_> = items.iter().map(|(s, p)| (*s, p)).collect();
     DisjunctiveProof::verify_all(&refs).unwrap();
+    assert!(DisjunctiveProof::all_hold(&refs));
+
+    // One tampered field anywhere makes the whole batch fail `all_hold`.
+    for k in 0..good.len() {
+        for field in 0..4 {
+            let mut bad = good.clone();
+            let branch = &mut bad[k].branches[field % 2];
+            match field {
+                0 => branch.z = bump_scalar(&branch.z),
+                1 => branch.c = bump_scalar(&branch.c),
+                2 => branch.a = bump_point(&branch.a),
+                _ => branch.b = bump_point(&branch.b),
+            }
+            let items = statements(&bad);
+            let refs: Vec<_> = items.iter().map(|(s, p)| (*s, p)).collect();
+            assert!(
+                !DisjunctiveProof::all_hold(&refs),
+                "proof {k}, field {field}"
+            );
+        }
+    }
 
     let mut bad = good.clone();
     bad[1].branches[0].z = bump_scalar(&bad[1].branches[0].z);

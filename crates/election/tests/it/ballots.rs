@@ -703,3 +703,40 @@ fn a_tampered_audit_fails_its_signature_or_proofs() {
     c.beta = bump_point(&c.beta);
     assert_eq!(tampered.verify(election()), Err(BallotError::BadSignature));
 }
+
+#[test]
+fn ballots_verified_together_get_the_answer_each_gets_alone() {
+    let good: Vec<Ballot> = (0..4)
+        .map(|k| match k % 2 {
+            0 => cast(k + 1, NORTH, &north_choices(), 300 + k),
+            _ => cast(k + 1, SOUTH, &south_choices(), 300 + k),
+        })
+        .collect();
+    let items: Vec<_> = good.iter().map(|b| (b, election())).collect();
+    assert!(Ballot::verify_proofs_together(&items)
+        .iter()
+        .all(Result::is_ok));
+
+    // A tampered proof, a bad structure and another election's fingerprint
+    // among good ballots: each bad one named as alone, the good ones pass.
+    let mut batch = good.clone();
+    batch[1].answers[0].proofs[1].branches[0].z =
+        bump_scalar(&batch[1].answers[0].proofs[1].branches[0].z);
+    batch[2].answers.pop();
+    batch[3].election = Fingerprint::from_bytes([7; 32]);
+    let items: Vec<_> = batch.iter().map(|b| (b, election())).collect();
+    let together = Ballot::verify_proofs_together(&items);
+    let alone: Vec<_> = batch.iter().map(|b| b.verify_proofs(election())).collect();
+    assert_eq!(together, alone);
+    assert!(together[0].is_ok());
+    assert_eq!(
+        together[1],
+        Err(BallotError::SelectionProof {
+            question: 0,
+            option: 1
+        })
+    );
+    assert!(matches!(together[2], Err(BallotError::Structure(_))));
+    assert_eq!(together[3], Err(BallotError::WrongElection));
+    assert!(Ballot::verify_proofs_together(&[]).is_empty());
+}

@@ -178,18 +178,14 @@ async fn check_ballot<S: Store>(
         }));
     }
     state.charge_credential(*ballot.credential.as_bytes())?;
-    let key = std::sync::Arc::clone(key);
-    // Proof checking is the heavy part: off the async threads.
-    tokio::task::spawn_blocking(move || {
-        let code = ballot.tracking_code();
-        ballot.verify_signature(&code, purpose)?;
-        ballot.check_structure(&key.election)?;
-        ballot.verify_proofs(&key.election)?;
-        Ok(ballot)
-    })
-    .await
-    .map_err(|e| ApiError::internal(&e))?
-    .map_err(ballot_error)
+    // Proof checking is the heavy part: off the async threads, batched
+    // with whatever other ballots are waiting.
+    state
+        .proofs()
+        .check(ballot, std::sync::Arc::clone(key), purpose)
+        .await
+        .ok_or_else(|| ApiError::unavailable("the server is shutting down"))?
+        .map_err(ballot_error)
 }
 
 /// `POST …/ballots`: verifies a ballot, then answers with its receipt once it is durable.
@@ -314,7 +310,7 @@ pub async fn result<S: Store>(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let id = params::path(path)?;
-    state.election(&id).await?;
+    let cache = state.election(&id).await?;
     let leaves = state.store().leaves_of_kind(&id, "result").await?;
     let Some((index, leaf)) = leaves.first() else {
         return Err(ApiError::conflict(None, "the result is not published yet"));
@@ -324,12 +320,48 @@ pub async fn result<S: Store>(
     };
     let result: ElectionResult = result;
     let turnout = state.store().turnout(&id).await?;
+    // Members are counted from the published credential list, not the
+    // roll: the list is on the board, so anyone can check the figure.
+    let list = cache.credentials(state.store()).await?;
+    let mut by_style: std::collections::BTreeMap<&str, (u64, u64)> = cache
+        .manifest
+        .ballot_styles
+        .iter()
+        .map(|s| (s.id.as_str(), (0, 0)))
+        .collect();
+    if let Some(list) = &list {
+        for style in list.values() {
+            if let Some(entry) = by_style.get_mut(style.as_str()) {
+                entry.0 += 1;
+            }
+        }
+        for credential in &turnout.voters {
+            if let Some(entry) = list
+                .get(credential)
+                .and_then(|s| by_style.get_mut(s.as_str()))
+            {
+                entry.1 += 1;
+            }
+        }
+    }
+    let by_style: Vec<_> = by_style
+        .into_iter()
+        .map(
+            |(style, (members, voted))| json!({"style": style, "members": members, "voted": voted}),
+        )
+        .collect();
     Ok(json(
         StatusCode::OK,
         &json!({
             "leaf_index": index,
             "result": result,
-            "turnout": {"voted": turnout.voters.len(), "ballots": turnout.ballots, "audits": turnout.audits},
+            "turnout": {
+                "members": list.as_ref().map(|l| l.len()),
+                "voted": turnout.voters.len(),
+                "ballots": turnout.ballots,
+                "audits": turnout.audits,
+                "by_style": by_style,
+            },
         }),
     ))
 }
