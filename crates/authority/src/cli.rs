@@ -189,20 +189,11 @@ pub enum InviteCommand {
     Send(Box<SendArgs>),
 }
 
-/// Arguments of `invite send`.
-#[derive(Debug, Args)]
-pub struct SendArgs {
-    /// The election manifest (JSON): title, organisation, voting window.
-    #[arg(long)]
-    pub manifest: PathBuf,
-    /// The private links file from `credentials generate`.
-    #[arg(long, default_value = "voting-links.jsonl")]
-    pub links: PathBuf,
-    /// The delivery status file (JSONL; default: beside the links file,
-    /// `<links>.status.jsonl`).
-    #[arg(long)]
-    pub status: Option<PathBuf>,
-    /// SMTP server host (required unless --dry-run).
+/// How to reach the SMTP server: shared by `invite send` and `psephos
+/// serve` (which mails receipts to voters who ask).
+#[derive(Debug, Clone, Args)]
+pub struct SmtpArgs {
+    /// SMTP server host.
     #[arg(long)]
     pub smtp_host: Option<String>,
     /// SMTP port (default: 25, 587 or 465 by --smtp-tls).
@@ -230,6 +221,64 @@ pub struct SendArgs {
     /// Timeout of each SMTP command, e.g. 30s.
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration)]
     pub smtp_timeout: Duration,
+}
+
+impl SmtpArgs {
+    /// The settings, reading the password from its file or the environment;
+    /// `None` if no host is given (a password file without a login is an
+    /// error even then).
+    pub fn settings(&self) -> Result<Option<SmtpSettings>, AuthorityError> {
+        let password = match (&self.smtp_user, &self.smtp_password_file) {
+            (None, Some(_)) => {
+                return Err(AuthorityError::Config(
+                    "--smtp-password-file needs --smtp-user".into(),
+                ))
+            }
+            (None, None) => None,
+            (Some(_), Some(path)) => {
+                let text = Zeroizing::new(
+                    std::fs::read_to_string(path).map_err(|e| AuthorityError::io(path, e))?,
+                );
+                Some(Zeroizing::new(
+                    text.trim_end_matches(['\r', '\n']).to_string(),
+                ))
+            }
+            (Some(_), None) => std::env::var(&self.smtp_password_env)
+                .ok()
+                .map(Zeroizing::new),
+        };
+        let Some(host) = &self.smtp_host else {
+            return Ok(None);
+        };
+        Ok(Some(SmtpSettings {
+            host: host.clone(),
+            port: self.smtp_port,
+            tls: self.smtp_tls,
+            username: self.smtp_user.clone(),
+            password,
+            ca_file: self.smtp_ca_file.clone(),
+            helo_name: self.helo_name.clone(),
+            timeout: self.smtp_timeout,
+        }))
+    }
+}
+
+/// Arguments of `invite send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The election manifest (JSON): title, organisation, voting window.
+    #[arg(long)]
+    pub manifest: PathBuf,
+    /// The private links file from `credentials generate`.
+    #[arg(long, default_value = "voting-links.jsonl")]
+    pub links: PathBuf,
+    /// The delivery status file (JSONL; default: beside the links file,
+    /// `<links>.status.jsonl`).
+    #[arg(long)]
+    pub status: Option<PathBuf>,
+    /// The SMTP server (--smtp-host is required unless --dry-run).
+    #[command(flatten)]
+    pub smtp: SmtpArgs,
     /// Sender, e.g. "Elections <elections@example.org>".
     #[arg(long)]
     pub from: String,
@@ -311,31 +360,23 @@ impl SendArgs {
             (None, true) => Some(crate::invite::message::DEFAULT_HTML.to_string()),
             (None, false) => None,
         };
-        let host = match (&self.smtp_host, self.dry_run) {
-            (Some(host), _) => host.clone(),
-            (None, true) => String::new(),
+        let smtp = match (self.smtp.settings()?, self.dry_run) {
+            (Some(settings), _) => settings,
+            (None, true) => SmtpSettings {
+                host: String::new(),
+                port: None,
+                tls: self.smtp.smtp_tls,
+                username: None,
+                password: None,
+                ca_file: None,
+                helo_name: None,
+                timeout: self.smtp.smtp_timeout,
+            },
             (None, false) => {
                 return Err(AuthorityError::Config(
                     "--smtp-host is required (or use --dry-run)".into(),
                 ))
             }
-        };
-        let password = match (&self.smtp_user, &self.smtp_password_file) {
-            (None, Some(_)) => {
-                return Err(AuthorityError::Config(
-                    "--smtp-password-file needs --smtp-user".into(),
-                ))
-            }
-            (None, None) => None,
-            (Some(_), Some(path)) => {
-                let text = Zeroizing::new(read_text(path)?);
-                Some(Zeroizing::new(
-                    text.trim_end_matches(['\r', '\n']).to_string(),
-                ))
-            }
-            (Some(_), None) => std::env::var(&self.smtp_password_env)
-                .ok()
-                .map(Zeroizing::new),
         };
         let status = self.status.unwrap_or_else(|| {
             let mut name = self.links.as_os_str().to_owned();
@@ -351,16 +392,7 @@ impl SendArgs {
             manifest,
             links: self.links,
             status,
-            smtp: SmtpSettings {
-                host,
-                port: self.smtp_port,
-                tls: self.smtp_tls,
-                username: self.smtp_user,
-                password,
-                ca_file: self.smtp_ca_file,
-                helo_name: self.helo_name,
-                timeout: self.smtp_timeout,
-            },
+            smtp,
             from: self.from,
             reply_to: self.reply_to,
             subject: self.subject,

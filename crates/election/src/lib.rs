@@ -21,6 +21,7 @@ pub mod fingerprint;
 pub mod manifest;
 /// Voter receipts.
 pub mod receipt;
+pub mod receipt_email;
 /// The election record file.
 pub mod record;
 /// The member roll: CSV parsing with per-row errors.

@@ -112,4 +112,7 @@ pub mod domain {
     pub const TRUSTEE_MESSAGE: &[u8] = b"psephos/v1/sign/trustee-message\n";
     /// The credential authority's credential list: `domain || canonical JSON`.
     pub const CREDENTIAL_LIST: &[u8] = b"psephos/v1/sign/credential-list\n";
+    /// A voter's request that the board e-mail a receipt:
+    /// `domain || tracking hash || e-mail address`.
+    pub const RECEIPT_EMAIL: &[u8] = b"psephos/v1/sign/receipt-email\n";
 }

@@ -3,7 +3,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use lettre::message::Mailbox;
+use psephos_authority::cli::SmtpArgs;
+use psephos_server::receipt_mail::ReceiptMailer;
 use psephos_server::serve::{run, shutdown_signal, Backend};
 use psephos_server::state::{new_admin_token, token_digest, ADMIN_TOKEN_SETTING};
 use psephos_server::store::{PostgresStore, SqliteStore, Store};
@@ -65,6 +69,17 @@ pub struct ServeArgs {
     /// latency; it raises throughput under load.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub proof_batch: u16,
+    /// Sender of receipt e-mails, e.g. "Elections <vote@example.org>".
+    /// With --smtp-host, voters can ask for their receipt by e-mail.
+    #[arg(long)]
+    pub mail_from: Option<String>,
+    /// The site's public address (e.g. https://vote.example.org), for the
+    /// receipt check link in receipt e-mails.
+    #[arg(long)]
+    pub public_url: Option<String>,
+    /// The SMTP server receipts are sent through (none: no e-mail).
+    #[command(flatten)]
+    pub smtp: SmtpArgs,
 }
 
 /// Runs the service until SIGINT or SIGTERM. The admin token comes from
@@ -85,6 +100,10 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        let config = ServerConfig {
+            mailer: receipt_mailer(&args)?.map(Arc::new),
+            ..config
+        };
         let listener = TcpListener::bind(args.listen).await?;
         eprintln!("psephos: serving on http://{}", listener.local_addr()?);
         run(
@@ -97,6 +116,32 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await?;
         Ok(())
     })
+}
+
+/// The receipt mailer the options describe, if any (inside the runtime:
+/// the SMTP pool starts its housekeeping task there).
+fn receipt_mailer(args: &ServeArgs) -> anyhow::Result<Option<ReceiptMailer>> {
+    let settings = args.smtp.settings()?;
+    let (settings, from) = match (settings, &args.mail_from) {
+        (None, None) => return Ok(None),
+        (Some(settings), Some(from)) => (settings, from),
+        (None, Some(_)) => anyhow::bail!("--mail-from needs --smtp-host"),
+        (Some(_), None) => {
+            anyhow::bail!("--smtp-host needs --mail-from (the sender of receipt e-mails)")
+        }
+    };
+    let from: Mailbox = from
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--mail-from {from:?}: {e}"))?;
+    eprintln!(
+        "psephos: voters can ask for their receipt by e-mail (via {})",
+        settings.server()
+    );
+    Ok(Some(ReceiptMailer::new(
+        settings.transport()?,
+        from,
+        args.public_url.clone(),
+    )))
 }
 
 /// `psephos admin init`.

@@ -18,6 +18,8 @@ pub mod extract;
 pub mod proof_batch;
 /// Token-bucket rate limits.
 pub mod ratelimit;
+/// E-mailing receipts to voters who ask.
+pub mod receipt_mail;
 /// The router and the handlers.
 pub mod routes;
 /// Running the service: listener, backend, graceful shutdown.

@@ -18,6 +18,7 @@ use crate::elections::ElectionCache;
 use crate::error::StoreError;
 use crate::proof_batch::ProofChecker;
 use crate::ratelimit::RateLimiter;
+use crate::receipt_mail::ReceiptMailer;
 use crate::store::Store;
 
 /// The setting holding the board's checkpoint-signing key (shared by every
@@ -68,6 +69,8 @@ pub struct ServerConfig {
     pub max_batch: usize,
     /// Ballots whose proofs are checked in one batch at most (1: each alone).
     pub max_proof_batch: usize,
+    /// Sends receipts to voters who ask; `None`: the server sends no e-mail.
+    pub mailer: Option<Arc<ReceiptMailer>>,
 }
 
 impl Default for ServerConfig {
@@ -80,6 +83,7 @@ impl Default for ServerConfig {
             hsts: false,
             max_batch: 256,
             max_proof_batch: 16,
+            mailer: None,
         }
     }
 }

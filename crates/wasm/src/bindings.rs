@@ -150,6 +150,20 @@ impl Voter {
         self.0.public_hex()
     }
 
+    /// The signed body of `POST …/receipt-email` (JSON): the receipt of the
+    /// ballot with this tracking code (hex), to be sent to `email`.
+    #[wasm_bindgen(js_name = receiptEmailRequest)]
+    pub fn receipt_email_request(
+        &self,
+        tracking_code: &str,
+        email: &str,
+    ) -> Result<String, JsError> {
+        self.0
+            .receipt_email_request(tracking_code, email)
+            .map(|r| to_json(&r))
+            .map_err(js_error)
+    }
+
     /// Encrypts, proves and commits to a ballot of `style`; `choices` is a
     /// JSON array with, per question of the style, the selected option
     /// indices. Randomness comes from `crypto.getRandomValues`.

@@ -18,6 +18,7 @@ use psephos_election::credentials::{SecretCredential, VotingLink};
 use psephos_election::election::Election;
 use psephos_election::manifest::Manifest;
 use psephos_election::receipt::{NodeHash, Receipt};
+use psephos_election::receipt_email::ReceiptEmailRequest;
 use psephos_election::signing::PublicSigningKey;
 use psephos_election::voter::{encrypt_ballot_with_rng, AuditedBallot, BallotDraft};
 use rand_core::CryptoRngCore;
@@ -150,6 +151,25 @@ impl Voter {
     /// The public credential, as the server's voter endpoint names it.
     pub fn public_hex(&self) -> String {
         self.public.to_string()
+    }
+
+    /// Signs a request that the server e-mail the receipt of the ballot
+    /// with this tracking code (hex) to `email` (spec/api.md §2.1).
+    pub fn receipt_email_request(
+        &self,
+        tracking_code: &str,
+        email: &str,
+    ) -> Result<ReceiptEmailRequest, ClientError> {
+        let code = from_hex_array::<32>(tracking_code).map_err(|e| ClientError::Malformed {
+            what: "tracking code",
+            reason: e.to_string(),
+        })?;
+        Ok(ReceiptEmailRequest::sign(
+            &self.credential,
+            &self.election_id,
+            TrackingCode(code),
+            email.trim(),
+        ))
     }
 
     /// Encrypts and proves a ballot (spec/record.md §7.3) of `style`, with

@@ -88,7 +88,7 @@ impl SmtpSettings {
     }
 
     /// Builds the transport (connecting lazily).
-    pub(crate) fn transport(&self) -> Result<AsyncSmtpTransport<Tokio1Executor>, AuthorityError> {
+    pub fn transport(&self) -> Result<AsyncSmtpTransport<Tokio1Executor>, AuthorityError> {
         let config = |reason: String| AuthorityError::Config(reason);
         if self.host.trim().is_empty() {
             return Err(config("--smtp-host is required".into()));

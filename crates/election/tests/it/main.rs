@@ -6,5 +6,6 @@ mod canonical;
 mod common;
 mod credentials;
 mod manifest;
+mod receipt_email;
 mod record_and_board;
 mod tally;

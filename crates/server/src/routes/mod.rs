@@ -21,6 +21,8 @@ pub mod admin;
 pub mod board;
 /// Request helpers: paths, queries, the admin token.
 pub mod params;
+/// E-mailing a receipt to the voter who asks.
+pub mod receipt_email;
 /// Trustee endpoints.
 pub mod trustees;
 /// Voter and public election endpoints.
@@ -36,6 +38,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/elections/{id}/ballots"),
     ("post", "/api/elections/{id}/audits"),
     ("get", "/api/elections/{id}/receipts/{code}"),
+    ("post", "/api/elections/{id}/receipt-email"),
     ("get", "/api/elections/{id}/result"),
     ("get", "/api/elections/{id}/board/checkpoint"),
     ("get", "/api/elections/{id}/board/checkpoints/{size}"),
@@ -75,6 +78,10 @@ pub fn router<S: Store>(state: AppState<S>) -> Router {
         .route(
             "/api/elections/{id}/receipts/{code}",
             get(voting::receipt::<S>),
+        )
+        .route(
+            "/api/elections/{id}/receipt-email",
+            post(receipt_email::receipt_email::<S>),
         )
         .route("/api/elections/{id}/result", get(voting::result::<S>))
         .route(

@@ -77,6 +77,7 @@ pub async fn election<S: Store>(
             "manifest_leaf_hash": hex::encode(cache.manifest_leaf_hash),
             "election_key": key.as_ref().map(|k| &k.message),
             "board_key": state.board_public_key(),
+            "receipt_email": state.config().mailer.is_some(),
         }),
     ))
 }

@@ -369,6 +369,15 @@ pub trait Store: Send + Sync + 'static {
         phases: &'static [&'static str],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Whether the roll has a member of `style` with this e-mail address
+    /// (compared without regard to ASCII case).
+    fn roll_has_member(
+        &self,
+        election: &str,
+        email: &str,
+        style: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// The roll's member count per ballot style, sorted by style.
     fn roll_by_style(
         &self,

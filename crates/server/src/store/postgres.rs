@@ -973,6 +973,30 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn roll_has_member(
+        &self,
+        election: &str,
+        email: &str,
+        style: &str,
+    ) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let db = db(&client);
+        let (id, _) = db.log_of(election, false).await?;
+        // `lower` folds more than ASCII in PostgreSQL; fold ASCII only, as
+        // SQLite does, so that both stores answer alike.
+        let rows = db
+            .query(
+                "SELECT EXISTS (SELECT 1 FROM roll WHERE election_id = $1 AND style = $2 \
+                 AND translate(email, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = $3)",
+                &[&id, &style, &email.to_ascii_lowercase()],
+            )
+            .await?;
+        match rows.first() {
+            Some(row) => Ok(row.try_get(0)?),
+            None => Ok(false),
+        }
+    }
+
     async fn roll_by_style(&self, election: &str) -> Result<Vec<(String, u64)>, StoreError> {
         let client = self.client().await?;
         let db = db(&client);

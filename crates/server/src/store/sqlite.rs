@@ -126,8 +126,7 @@ async fn blocking<T: Send + 'static>(
 fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    let mode: String =
-        conn.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))?;
+    let mode = journal_mode_wal(&conn)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Database(format!(
             "{} cannot use write-ahead logging (journal mode {mode})",
@@ -138,6 +137,27 @@ fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+/// Switches to write-ahead logging. The switch needs a lock that SQLite
+/// does not wait for (the busy handler is not consulted), so when another
+/// process opens the same new file at the same moment it fails at once
+/// with SQLITE_BUSY: retry for up to [`BUSY_TIMEOUT`].
+fn journal_mode_wal(conn: &Connection) -> Result<String, StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return Ok(other?),
+        }
+    }
 }
 
 /// A read connection.
@@ -911,6 +931,27 @@ impl Store for SqliteStore {
                 insert.execute(params![id, row, member.name, member.email, member.style])?;
             }
             Ok(())
+        })
+        .await
+    }
+
+    async fn roll_has_member(
+        &self,
+        election: &str,
+        email: &str,
+        style: &str,
+    ) -> Result<bool, StoreError> {
+        let (name, email, style) = (
+            election.to_string(),
+            email.to_ascii_lowercase(),
+            style.to_string(),
+        );
+        self.read(move |conn| {
+            let (id, _) = log_of(conn, &name)?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM roll WHERE election_id = ?1 AND style = ?2 AND lower(email) = ?3)",
+            )?;
+            Ok(stmt.query_row(params![id, style, email], |row| row.get(0))?)
         })
         .await
     }

@@ -10,6 +10,7 @@ mod flow;
 mod hardening;
 pub mod helpers;
 mod openapi;
+mod receipt_email;
 pub mod schema;
 pub mod setup;
 mod trustees;
