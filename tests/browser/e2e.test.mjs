@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 
+import { startSmtpSink } from './smtp-sink.mjs';
 import { ROOT, launch, openPage, screenshot, axe, download, waitUntil } from './lib.mjs';
 
 const run = promisify(execFile);
@@ -29,6 +30,7 @@ const DIR = mkdtempSync(join(tmpdir(), 'psephos-e2e-'));
 const ID = `e2e-${Date.now()}`;
 
 let server;
+let smtp;
 let serverLog = '';
 let base;
 let token;
@@ -56,7 +58,9 @@ before(async () => {
   assert.match(token, /^\S{16,}$/);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = spawn(join(BIN, 'psephos'), ['serve', '--db', join(DIR, 'psephos.db'), '--listen', `127.0.0.1:${port}`], { cwd: DIR, env: { ...process.env, RUST_LOG: 'warn' } });
+  smtp = await startSmtpSink();
+  const mail = ['--smtp-host', '127.0.0.1', '--smtp-port', String(smtp.port), '--smtp-tls', 'none', '--mail-from', 'Elections <vote@example.org>', '--public-url', base];
+  server = spawn(join(BIN, 'psephos'), ['serve', '--db', join(DIR, 'psephos.db'), '--listen', `127.0.0.1:${port}`, ...mail], { cwd: DIR, env: { ...process.env, RUST_LOG: 'warn' } });
   server.stderr.on('data', (chunk) => {
     serverLog += chunk;
   });
@@ -76,6 +80,7 @@ before(async () => {
 after(async () => {
   if (browser) await browser.close();
   if (server) server.kill('SIGTERM');
+  if (smtp) smtp.close();
   if (process.exitCode && serverLog) console.log(`# server log:\n${serverLog}`);
 });
 
@@ -227,6 +232,25 @@ test('three voters vote in the browser', async () => {
   assert.equal(receipts.alan.supersedes, first.tracking_code);
   receipts.alanFirst = first;
   receipts.grace = await vote(page, links.grace, [null, 'blank', 0, 'blank'], { name: 'grace' });
+  const graceEmail = 'grace@example.org';
+  // Grace asks for her receipt by e-mail: first at an address the roll
+  // does not give her (refused, nothing sent), then at her own.
+  await page.fill('#receipt-email', 'someone-else@example.net');
+  await page.click('#send-receipt');
+  await page.waitForSelector('#receipt-email-outcome .notice');
+  assert.match(await page.textContent('#receipt-email-outcome'), /not the address the organisers have for you/);
+  assert.equal(smtp.mails.length, 0);
+  await page.fill('#receipt-email', graceEmail);
+  await page.click('#send-receipt');
+  await page.waitForSelector('#receipt-email-outcome .notice:has-text("on its way")');
+  await screenshot(page, 'e2e-grace-receipt-emailed');
+  assert.equal(smtp.mails.length, 1);
+  assert.deepEqual(smtp.mails[0].to, [graceEmail]);
+  // The text is quoted-printable: join its soft line breaks.
+  const unfolded = smtp.mails[0].data.replace(/=\r\n/g, '');
+  const shortCode = await page.textContent('.tracking');
+  assert.ok(unfolded.includes(shortCode.trim()), 'the e-mail carries the tracking code');
+  assert.ok(unfolded.includes(receipts.grace.tracking_code), 'and the full tracking code');
   assert.deepEqual(await axe(page), []);
   await expectClean(page);
   await refreshPanel();

@@ -22,7 +22,7 @@ pub struct Asset {
 /// every file of `web/dist/` but `assets/manifest.json`, in bytewise order
 /// of file name. A manifest's `booth_hash` names the build it was published
 /// with; the receipt page shows both.
-pub const BOOTH_HASH: &str = "fee8a2d34a4d56983c98fd3dd69c97e02a4d6288a9d30ad7cef2575b021bb13a";
+pub const BOOTH_HASH: &str = "12278f2110abab22caa5ff1524b24ec87508325a7573382a8942f7cbe82d2ac4";
 
 /// The Content-Security-Policy for every page and asset: scripts, styles,
 /// connections and everything else only from this origin (WebAssembly
@@ -33,7 +33,7 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 const ADMIN_HTML: Asset = Asset {
     bytes: include_bytes!("../../../web/dist/admin.html"),
     content_type: "text/html; charset=utf-8",
-    sri: "sha384-ZV2TZyOjamF7AZoe3m4KfvWjVJ8Q9dvMWDke7bH0BJEVPIPoQjgHn2Pn/8DavQkd",
+    sri: "sha384-mq/3BzK1dZroPTbWtfffjYm+AG3p1WqRsvjPZ5+QHFurMRz5o2f86cS01AH8ERy+",
 };
 
 /// `assets/admin.js`
@@ -54,7 +54,7 @@ const ASSETS_APP_CSS: Asset = Asset {
 const ASSETS_BOOTH_JS: Asset = Asset {
     bytes: include_bytes!("../../../web/dist/assets/booth.js"),
     content_type: "text/javascript; charset=utf-8",
-    sri: "sha384-wjNm7JXB7r6R0t52NMh2lMSciE9ltCaaIwQ6leqlPIb6VTRdECZZGOtgNzcdCF8+",
+    sri: "sha384-ABxjPyissZS8GH8cFbBo//qlIBmCZvcWYLm4/pJ9o3keTF3ghetVFqCdlXH2gWPv",
 };
 
 /// `assets/common.js`
@@ -82,28 +82,28 @@ const ASSETS_I18N_JS: Asset = Asset {
 const ASSETS_MESSAGES_EN_JS: Asset = Asset {
     bytes: include_bytes!("../../../web/dist/assets/messages-en.js"),
     content_type: "text/javascript; charset=utf-8",
-    sri: "sha384-dWT6Zd7qoXa8xt5TuhVaOBbX7AEDKt7r/irtpgEELZeDOvVkC8BSiHkZ10081x2H",
+    sri: "sha384-9xcCa9lN2UAXAe/nHCJCwsuXTXa4UowtmAKb/8SVQ2UnklhJPB1eZSaAblPnsfVN",
 };
 
 /// `assets/messages-fr.js`
 const ASSETS_MESSAGES_FR_JS: Asset = Asset {
     bytes: include_bytes!("../../../web/dist/assets/messages-fr.js"),
     content_type: "text/javascript; charset=utf-8",
-    sri: "sha384-cqv2c5YUdW1hdWKEwvPqqGLDrwXK2eesQpXovM3cw+n/Ltzj1avci1D+6yXEM4Jq",
+    sri: "sha384-Q8DHlVEgWM86d2E40A19RJrZGWpmCeXbwgZWuYNnDyYC3er4gI1aF+OBQiMoVTbH",
 };
 
 /// `assets/psephos_wasm.js`
 const ASSETS_PSEPHOS_WASM_JS: Asset = Asset {
     bytes: include_bytes!("../../../web/dist/assets/psephos_wasm.js"),
     content_type: "text/javascript; charset=utf-8",
-    sri: "sha384-Gstql8sDu9UWoDWRvrejo4eWd5nSzSb8SfyI1I6RnW3euJeKf8BE/CfMtkxSBPO7",
+    sri: "sha384-IzPxEeBpJU4zMUiHBJ6mKUSezBseV27CG602fODZXRkgfF6kvXJhgZ6IHiaTEZZr",
 };
 
 /// `assets/psephos_wasm_bg.wasm`
 const ASSETS_PSEPHOS_WASM_BG_WASM: Asset = Asset {
     bytes: include_bytes!("../../../web/dist/assets/psephos_wasm_bg.wasm"),
     content_type: "application/wasm",
-    sri: "sha384-lF4HriSf6pXwJDwLKLnh/obKW7tPqxXzu0w5N9Fs4XVFjUtq2xbd9aa1uPeaN26V",
+    sri: "sha384-tGz1avnUmxhdT24hqEZ2Ke5Ng53ZY8xnYpXAp9iI2IkgXVPyrptMQH5c3LGCmw/p",
 };
 
 /// `assets/receipt.js`
@@ -124,35 +124,35 @@ const ASSETS_RESULTS_JS: Asset = Asset {
 const INDEX_HTML: Asset = Asset {
     bytes: include_bytes!("../../../web/dist/index.html"),
     content_type: "text/html; charset=utf-8",
-    sri: "sha384-KJecLWQhuOhfsJpyn6o9obEmSPInZHr7T8SDqCT+w1hhLDx2/vXgERXIRveo8Dl5",
+    sri: "sha384-s5yRx5r7kCNh4XQuZzM7vIMtcdGeebPxraDbg9fXWhkRa7kagk3fi5shCVKdhZPK",
 };
 
 /// `receipt.html`
 const RECEIPT_HTML: Asset = Asset {
     bytes: include_bytes!("../../../web/dist/receipt.html"),
     content_type: "text/html; charset=utf-8",
-    sri: "sha384-b3O5ugf/Jp/+BcGWdXM19+rontmuqZULbBe6WSM+z5wmTkzdZH1OkJ1T7YoLn4+X",
+    sri: "sha384-OI35R867bV5TDHb1bkjGp0VvdSyq+EGo4rbHe4T0tTCZu4bd/pTzM233vDz+I+7s",
 };
 
 /// `results.html`
 const RESULTS_HTML: Asset = Asset {
     bytes: include_bytes!("../../../web/dist/results.html"),
     content_type: "text/html; charset=utf-8",
-    sri: "sha384-HShHraRT28MYsBqgEu9PEIWdKdEXCbiiKiai2GVYArBU1zr37MGOcu9Kb0Nows5a",
+    sri: "sha384-d+EIzKFbRX3jg41GKgJ847ScgFc1XZr8FdmbtaT2QBqzD/yOK66BY+uZFXVOqiPT",
 };
 
 /// `vote.html`
 const VOTE_HTML: Asset = Asset {
     bytes: include_bytes!("../../../web/dist/vote.html"),
     content_type: "text/html; charset=utf-8",
-    sri: "sha384-Ff7VrHPX1CAzMK3MkiY24KLrnvi7B3qil0z3qqHpXc5litd/wcyW9pQSwspOTGGJ",
+    sri: "sha384-L6QoKvUUVW7YHLAzFo+LqecBEy5FiHRwmg+l9ChkbaGfV0EXV1Zy/nhR0l03Gk4T",
 };
 
 /// `assets/manifest.json`
 const ASSETS_MANIFEST_JSON: Asset = Asset {
     bytes: include_bytes!("../../../web/dist/assets/manifest.json"),
     content_type: "application/json",
-    sri: "sha384-Y6WVJHghIW8fwBLSyD9no7MS6waYpueGqOLSgv1G2EiLxvxpZHTv0aMxuTa3pQ2m",
+    sri: "sha384-QvM+MGGaOiIQBNM1Vn/PrnrBElAWg4/ZzBkXc1RLAwkoIS/+9Oymj+Spu4LttqSP",
 };
 
 /// Every embedded file with the path it is served at.

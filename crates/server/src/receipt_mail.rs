@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use psephos_election::receipt::Receipt;
@@ -77,7 +77,14 @@ impl ReceiptMailer {
             .subject(format!("Your vote receipt: {title}"))
             .multipart(
                 MultiPart::mixed()
-                    .singlepart(SinglePart::plain(self.text(title, receipt)))
+                    // Quoted-printable whatever the text: readable even
+                    // raw, and the codes in it are never cut or re-encoded.
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .header(ContentTransferEncoding::QuotedPrintable)
+                            .body(self.text(title, receipt)),
+                    )
                     .singlepart(Attachment::new(filename).body(file, json)),
             )
             .map_err(|e| MailError::Build(e.to_string()))

@@ -654,6 +654,35 @@ export class Voter {
         }
     }
     /**
+     * The signed body of `POST …/receipt-email` (JSON): the receipt of the
+     * ballot with this tracking code (hex), to be sent to `email`.
+     * @param {string} tracking_code
+     * @param {string} email
+     * @returns {string}
+     */
+    receiptEmailRequest(tracking_code, email) {
+        let deferred4_0;
+        let deferred4_1;
+        try {
+            const ptr0 = passStringToWasm0(tracking_code, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            const len0 = WASM_VECTOR_LEN;
+            const ptr1 = passStringToWasm0(email, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            const len1 = WASM_VECTOR_LEN;
+            const ret = wasm.voter_receiptEmailRequest(this.__wbg_ptr, ptr0, len0, ptr1, len1);
+            var ptr3 = ret[0];
+            var len3 = ret[1];
+            if (ret[3]) {
+                ptr3 = 0; len3 = 0;
+                throw takeFromExternrefTable0(ret[2]);
+            }
+            deferred4_0 = ptr3;
+            deferred4_1 = len3;
+            return getStringFromWasm0(ptr3, len3);
+        } finally {
+            wasm.__wbindgen_free(deferred4_0, deferred4_1, 1);
+        }
+    }
+    /**
      * Encrypts, proves and commits to a ballot of `style`; `choices` is a
      * JSON array with, per question of the style, the selected option
      * indices. Randomness comes from `crypto.getRandomValues`.

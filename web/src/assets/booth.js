@@ -558,6 +558,7 @@ function renderReceipt() {
     el('h2', { text: t('booth.receipt.keep_title') }),
     el('p', { text: t('booth.receipt.keep_text') }),
     el('p', {}, el('button', { type: 'button', id: 'download-receipt', onclick: () => download(`receipt-${report ? report.short_code : 'ballot'}.json`, `${receiptJson}\n`), text: t('booth.receipt.download') })),
+    state.view.receipt_email ? emailForm(receipt) : null,
     el('h2', { text: t('booth.receipt.next_title') }),
     el(
       'ul',
@@ -589,6 +590,49 @@ function renderReceipt() {
   );
   showBuildCheck(buildLine, manifest.booth_hash);
   return nodes;
+}
+
+// "E-mail me my receipt": the request is signed with the credential in the
+// link (spec/api.md §2.1); the server checks the address against the roll
+// and keeps nothing.
+function emailForm(receipt) {
+  const mail = state.receipt.mail || (state.receipt.mail = { address: '', sending: false, outcome: null });
+  const input = el('input', { type: 'email', id: 'receipt-email', name: 'email', autocomplete: 'email', required: true, value: mail.address, 'aria-describedby': 'receipt-email-hint', oninput: (event) => { mail.address = event.target.value; } });
+  const outcome = el('div', { id: 'receipt-email-outcome', role: 'status' });
+  if (mail.outcome && mail.outcome.sent) {
+    outcome.append(notice('good', el('p', { text: t('booth.receipt.email_sent', { address: mail.outcome.address }) })));
+  } else if (mail.outcome) {
+    outcome.append(notice('bad', el('p', { text: mail.outcome.message })));
+  }
+  const send = async (event) => {
+    event.preventDefault();
+    if (mail.sending) return;
+    mail.address = input.value.trim();
+    mail.sending = true;
+    mail.outcome = null;
+    render({ focus: false });
+    try {
+      const body = state.voter.receiptEmailRequest(receipt.tracking_code, mail.address);
+      await api(`/api/elections/${encodeId(state.view.election_id)}/receipt-email`, { method: 'POST', body });
+      mail.outcome = { sent: true, address: mail.address };
+    } catch (error) {
+      const notMember = error instanceof ApiFailure && error.status === 422 && error.field === 'email';
+      mail.outcome = { sent: false, message: notMember ? t('booth.receipt.email_not_member') : errorMessage(error) };
+    }
+    mail.sending = false;
+    render({ focus: false });
+    const status = document.getElementById('receipt-email-outcome');
+    if (status) announce(status.textContent);
+  };
+  return el(
+    'form',
+    { id: 'email-receipt', onsubmit: send },
+    el('label', { for: 'receipt-email', text: t('booth.receipt.email_label') }),
+    el('p', { id: 'receipt-email-hint', class: 'muted', text: t('booth.receipt.email_hint') }),
+    input,
+    el('p', {}, el('button', { type: 'submit', class: 'secondary', id: 'send-receipt', disabled: mail.sending, text: mail.sending ? t('booth.receipt.email_sending') : t('booth.receipt.email_send') })),
+    outcome,
+  );
 }
 
 async function showBuildCheck(slot, published) {
