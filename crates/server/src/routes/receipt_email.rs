@@ -20,7 +20,7 @@ use crate::elections::stored_message;
 use crate::extract::Json;
 use crate::receipt_mail::MailError;
 use crate::routes::params;
-use crate::routes::voting::json;
+use crate::routes::voting::{cast_ballot_leaf, json};
 use crate::state::AppState;
 use crate::store::Store;
 
@@ -36,17 +36,7 @@ pub async fn receipt_email<S: Store>(
         return Err(ApiError::unavailable("this server does not send e-mail"));
     };
     let to = mailbox(&request.email)?;
-    let Some(stored) = state
-        .store()
-        .leaf_by_tracking_code(&id, request.tracking_code)
-        .await?
-        .filter(|stored| stored.kind == "ballot")
-    else {
-        return Err(ApiError::not_found(
-            "tracking_code",
-            "no cast ballot has this tracking code",
-        ));
-    };
+    let stored = cast_ballot_leaf(&state, &id, request.tracking_code).await?;
     let BoardMessage::Ballot(ballot) = stored_message(&stored.bytes)? else {
         return Err(ApiError::internal(&"a ballot leaf of another kind"));
     };

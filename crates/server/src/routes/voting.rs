@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;
 
-use psephos_election::ballot::{Ballot, Purpose};
+use psephos_election::ballot::{Ballot, Purpose, TrackingCode};
 use psephos_election::board::messages::BoardMessage;
 use psephos_election::error::BallotError;
 use psephos_election::tally::ElectionResult;
@@ -25,7 +25,7 @@ use crate::error::StoreError;
 use crate::extract::Json;
 use crate::routes::params;
 use crate::state::AppState;
-use crate::store::{BallotLeaf, Guard, LeafMeta, Store};
+use crate::store::{BallotLeaf, Guard, LeafMeta, Store, StoredLeaf};
 
 /// A JSON response.
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
@@ -289,20 +289,27 @@ pub async fn receipt<S: Store>(
     let (id, code) = params::path(path)?;
     let code = params::tracking_code(&code)?;
     state.election(&id).await?;
-    let Some(stored) = state
+    let stored = cast_ballot_leaf(&state, &id, code).await?;
+    let receipt = committer::receipt_for(&state, &id, stored.index, &stored.bytes).await?;
+    Ok(json(StatusCode::OK, &receipt))
+}
+
+/// The stored cast ballot with this tracking code (`404` naming
+/// `tracking_code` if there is none).
+pub(crate) async fn cast_ballot_leaf<S: Store>(
+    state: &AppState<S>,
+    id: &str,
+    code: TrackingCode,
+) -> Result<StoredLeaf, ApiError> {
+    state
         .store()
-        .leaf_by_tracking_code(&id, code)
+        .leaf_by_tracking_code(id, code)
         .await?
         // An audit's tracking code is indexed too, but it is not a cast ballot.
         .filter(|stored| stored.kind == "ballot")
-    else {
-        return Err(ApiError::not_found(
-            "tracking_code",
-            "no cast ballot has this tracking code",
-        ));
-    };
-    let receipt = committer::receipt_for(&state, &id, stored.index, &stored.bytes).await?;
-    Ok(json(StatusCode::OK, &receipt))
+        .ok_or_else(|| {
+            ApiError::not_found("tracking_code", "no cast ballot has this tracking code")
+        })
 }
 
 /// `GET …/result`: the published result.
