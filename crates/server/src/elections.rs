@@ -67,7 +67,8 @@ pub struct ElectionCache {
     committer: OnceLock<crate::committer::Committer>,
 }
 
-fn corrupt(what: impl std::fmt::Display) -> ApiError {
+/// A 500 for a stored value that does not read back (the store is damaged).
+pub(crate) fn corrupt(what: impl std::fmt::Display) -> ApiError {
     ApiError::internal(&StoreError::Corrupt(what.to_string()))
 }
 

@@ -312,17 +312,7 @@ impl DisjunctiveProof {
     /// fall back to one ballot at a time (each its own batch) on failure,
     /// which costs far less than checking every proof alone.
     pub fn all_hold(items: &[(DisjunctiveStatement<'_>, &DisjunctiveProof)]) -> bool {
-        batch::verify_batch(
-            items,
-            6,
-            &mut Self::derived_weights(items),
-            |(statement, proof), eq, weights| {
-                let (challenge, _) = proof.challenge(statement);
-                proof.add_equations(statement, &challenge, eq, weights)
-            },
-            |_| false,
-        )
-        .is_ok()
+        Self::batch_with(items, &mut Self::derived_weights(items), |_| false).is_ok()
     }
 
     /// Batch weights drawn from a transcript of everything in the batch, so
@@ -349,6 +339,18 @@ impl DisjunctiveProof {
         items: &[(DisjunctiveStatement<'_>, &DisjunctiveProof)],
         rng: &mut R,
     ) -> Result<(), BatchError> {
+        Self::batch_with(items, rng, |(statement, proof)| {
+            proof.verify(statement).is_ok()
+        })
+    }
+
+    /// One batch equation over every proof; when it fails, `verify_one`
+    /// decides which items are named (always `false`: all of them).
+    fn batch_with<R: CryptoRngCore + ?Sized>(
+        items: &[(DisjunctiveStatement<'_>, &DisjunctiveProof)],
+        rng: &mut R,
+        verify_one: impl Fn(&(DisjunctiveStatement<'_>, &DisjunctiveProof)) -> bool,
+    ) -> Result<(), BatchError> {
         batch::verify_batch(
             items,
             6,
@@ -357,7 +359,7 @@ impl DisjunctiveProof {
                 let (challenge, _) = proof.challenge(statement);
                 proof.add_equations(statement, &challenge, eq, weights)
             },
-            |(statement, proof)| proof.verify(statement).is_ok(),
+            verify_one,
         )
     }
 }

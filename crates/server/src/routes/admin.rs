@@ -19,7 +19,7 @@ use psephos_election::roll::parse_roll;
 use psephos_election::tally::{combine_result, TallyAccumulator, TallyDecryption};
 
 use crate::api_error::{ApiError, RowError};
-use crate::elections::{phase, stored_message};
+use crate::elections::{corrupt, phase, stored_message};
 use crate::error::StoreError;
 use crate::extract::{decode, read_body, require_content_type};
 use crate::routes::params;
@@ -54,11 +54,9 @@ async fn opened_at<S: Store>(
         return Ok(None);
     };
     match stored_message(leaf)? {
-        BoardMessage::VotingOpened(event) => {
-            humantime::parse_rfc3339(&event.at).map(Some).map_err(|e| {
-                ApiError::internal(&StoreError::Corrupt(format!("stored opening time: {e}")))
-            })
-        }
+        BoardMessage::VotingOpened(event) => humantime::parse_rfc3339(&event.at)
+            .map(Some)
+            .map_err(|e| corrupt(format!("stored opening time: {e}"))),
         _ => Ok(None),
     }
 }
