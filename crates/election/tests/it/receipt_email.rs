@@ -72,3 +72,59 @@ proptest! {
         prop_assert_eq!(moved.verify(&public), other == email);
     }
 }
+
+/// `spec/vectors/api/receipt-email.json`: fixed inputs (secret credential,
+/// election id, tracking code, address), the public credential derived from
+/// them, the exact signed bytes and the Ed25519 signature, which is
+/// deterministic. Fails if the checked-in file differs from what the code
+/// produces; regenerate deliberately with
+/// `PSEPHOS_REGENERATE=1 cargo test -p psephos-election --test it receipt_email`.
+#[test]
+fn the_spec_vector_is_what_the_code_signs() {
+    use psephos_crypto::encoding::to_hex;
+    use psephos_election::signing::domain;
+
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../spec/vectors/api/receipt-email.json");
+    let secret = credential(7);
+    let election_id = "vector-election";
+    let code = TrackingCode(std::array::from_fn(|i| i as u8));
+    let email = "ada.lovelace@example.org";
+    let signed = ReceiptEmailRequest::sign(&secret, election_id, code, email);
+    let public = secret.public(election_id);
+    assert!(signed.verify(&public));
+    let mut message = domain::RECEIPT_EMAIL.to_vec();
+    message.extend_from_slice(&code.0);
+    message.extend_from_slice(email.as_bytes());
+    let vector = serde_json::json!({
+        "scenario": "receipt-email",
+        "comment": "A voter's request for their receipt by e-mail (spec/api.md §2.1). The public credential is derived from the secret credential and the election id as spec/record.md §6 says; `signed_bytes` is domain || tracking hash || the address's UTF-8 bytes; `signature` is its Ed25519 signature under the credential key (deterministic, RFC 8032). `request` is the JSON body sent to POST /api/elections/{id}/receipt-email.",
+        "secret_credential": secret.to_text().as_str(),
+        "election_id": election_id,
+        "public_credential": to_hex(public.as_bytes()),
+        "tracking_code": code.to_string(),
+        "email": email,
+        "signed_bytes": to_hex(&message),
+        "signature": to_hex(&signed.signature.0),
+        "request": signed,
+    });
+    let text = format!("{}\n", serde_json::to_string_pretty(&vector).unwrap());
+    if std::env::var_os("PSEPHOS_REGENERATE").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &text).unwrap();
+    }
+    let stored = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        stored,
+        text,
+        "{} differs from what the code signs",
+        path.display()
+    );
+    // And the file, read as data, verifies on its own terms.
+    let read: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    let request: ReceiptEmailRequest = serde_json::from_value(read["request"].clone()).unwrap();
+    assert!(request.verify(&public));
+    // `signed_bytes`, as given, is exactly what the signature covers.
+    let key = psephos_election::signing::PublicSigningKey::from_bytes(public.as_bytes()).unwrap();
+    assert!(key.verify(&[], &message, &request.signature));
+}
